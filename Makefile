@@ -1,0 +1,55 @@
+# One command to run the assistant, one to test it. Both set themselves up.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: help setup train run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
+
+help:
+	@echo "make run        set up, train if needed, start action server + Rasa (REST, API)"
+	@echo "make shell      chat with the running assistant in the terminal"
+	@echo "make test       set up and run every test"
+	@echo "make bench-nlu  NLU figures on the held-out set, with the keyword baseline"
+
+setup:
+	@bash scripts/setup_venv.sh
+
+train: setup
+	@$(PY) -m kefu.training >/dev/null
+
+run: train
+	@$(PY) -m kefu.launcher
+
+shell: setup
+	@$(PY) -m kefu.chat
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+test-unit: setup
+	$(PY) -m pytest -q tests
+
+test-stories: train
+	$(RASA) test core --model "$$($(PY) -m kefu.training --check)" \
+	    --stories tests/stories --fail-on-prediction-errors --out var/results/core
+
+test-nlu: train
+	$(PY) bench/nlu_benchmark.py --model "$$($(PY) -m kefu.training --check)" --min-accuracy 0.90
+
+# validate first (cheap), then train once; the rest reuses that model.
+test: validate train test-unit test-stories test-nlu
+	@echo "all checks passed"
+
+bench-nlu: train
+	$(PY) bench/nlu_benchmark.py --model "$$($(PY) -m kefu.training --check)"
+
+lock: setup
+	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg' > constraints.txt
+
+clean:
+	rm -rf var/results models/*.tar.gz

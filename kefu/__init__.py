@@ -1,0 +1,1 @@
+"""Intelligent customer-service assistant for Chinese e-commerce shops."""

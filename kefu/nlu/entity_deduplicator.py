@@ -1,0 +1,69 @@
+"""Keeps one entity per text span when several extractors found it."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.training_data.message import Message
+
+
+def deduplicate(entities: List[Dict[Text, Any]], preferred: List[Text]) -> List[Dict[Text, Any]]:
+    """Drops an entity that overlaps one already kept.
+
+    Extractors named in ``preferred`` win, in that order. An entity is dropped
+    when it overlaps a kept one of the same type, or any kept one from a
+    better-ranked extractor (a regex match of a phone number overrules DIET
+    calling the same digits an order number).
+    """
+
+    def rank(entity: Dict[Text, Any]) -> int:
+        extractor = entity.get("extractor")
+        return preferred.index(extractor) if extractor in preferred else len(preferred)
+
+    kept: List[Dict[Text, Any]] = []
+    for entity in sorted(entities, key=rank):
+        overlaps = any(
+            (other["entity"] == entity["entity"] or rank(other) < rank(entity))
+            and other.get("start", 0) < entity.get("end", 0)
+            and entity.get("start", 0) < other.get("end", 0)
+            for other in kept
+        )
+        if not overlaps:
+            kept.append(entity)
+    return sorted(kept, key=lambda e: (e.get("start", 0), e.get("end", 0)))
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
+)
+class EntityDeduplicator(GraphComponent):
+    """Regex-extracted order and phone numbers are exact; DIET's copies are dropped."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"preferred_extractors": ["RegexEntityExtractor", "DIETClassifier"]}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._preferred = list(config["preferred_extractors"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EntityDeduplicator:
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            entities = message.get(ENTITIES, [])
+            if entities:
+                message.set(ENTITIES, deduplicate(entities, self._preferred), add_to_output=True)
+        return messages

@@ -1,0 +1,62 @@
+"""Configuration from the environment, with defaults for the embedded setup.
+
+Everything that differs between a laptop demo and production is read here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    models_dir: Path
+    model_cache_dir: Path
+    rasa_port: int
+    action_port: int
+    action_endpoint_url: str
+    tracker_db_dialect: str
+    tracker_db_host: str
+    tracker_db_name: str
+
+    def rasa_environment(self) -> dict:
+        """Variables that endpoints.yml refers to, for the Rasa server process."""
+        return {
+            "ACTION_ENDPOINT_URL": self.action_endpoint_url,
+            "TRACKER_DB_DIALECT": self.tracker_db_dialect,
+            "TRACKER_DB_HOST": self.tracker_db_host,
+            "TRACKER_DB_NAME": self.tracker_db_name,
+        }
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        root = Path(_env("KEFU_PROJECT_ROOT", str(PROJECT_ROOT)))
+        action_port = int(_env("ACTION_PORT", "5055"))
+        return cls(
+            project_root=root,
+            models_dir=Path(_env("KEFU_MODELS_DIR", str(root / "models"))),
+            model_cache_dir=Path(
+                _env("KEFU_MODEL_CACHE", str(Path.home() / ".cache" / "kefu" / "models"))
+            ),
+            rasa_port=int(_env("RASA_PORT", "5005")),
+            action_port=action_port,
+            action_endpoint_url=_env(
+                "ACTION_ENDPOINT_URL", f"http://localhost:{action_port}/webhook"
+            ),
+            # The embedded default keeps conversations in SQLite under var/;
+            # TRACKER_DB_DIALECT=postgresql with a host switches to PostgreSQL.
+            tracker_db_dialect=_env("TRACKER_DB_DIALECT", "sqlite"),
+            tracker_db_host=os.environ.get("TRACKER_DB_HOST", ""),
+            tracker_db_name=_env("TRACKER_DB_NAME", str(root / "var" / "tracker.db")),
+        )

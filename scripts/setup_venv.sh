@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.10 (Rasa 3.6 needs Python < 3.11) and installs the
+# pinned requirements. Re-running it does nothing unless the requirements changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+
+find_python310() {
+    if command -v pyenv >/dev/null 2>&1; then
+        local root
+        root=$(pyenv root)
+        for candidate in "$root"/versions/3.10.*/bin/python; do
+            [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+        done
+    fi
+    for candidate in "$HOME"/.pyenv/versions/3.10.*/bin/python; do
+        [ -x "$candidate" ] && { echo "$candidate"; return 0; }
+    done
+    if command -v python3.10 >/dev/null 2>&1; then
+        # pyenv's shim exists even when 3.10 is not selected: make sure it runs.
+        if python3.10 -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+            command -v python3.10; return 0
+        fi
+    fi
+    return 1
+}
+
+stamp="$VENV/.requirements-$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)"
+if [ -f "$stamp" ]; then
+    exit 0
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    PYTHON=$(find_python310) || {
+        echo "Python 3.10 not found. Install it (e.g. 'pyenv install 3.10') and retry." >&2
+        exit 1
+    }
+    echo ">> creating $VENV with $PYTHON"
+    "$PYTHON" -m venv "$VENV"
+fi
+
+echo ">> installing pinned requirements into $VENV (first time takes a few minutes)"
+"$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.0"
+"$VENV/bin/python" -m pip install --quiet -r requirements.txt -c constraints.txt
+rm -f "$VENV"/.requirements-*
+touch "$stamp"
+echo ">> $VENV ready"

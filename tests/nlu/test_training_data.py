@@ -1,0 +1,106 @@
+"""The NLU data covers the contract, and the held-out set stays held out."""
+
+import difflib
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT_INTENTS = [
+    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "request_human",
+    "complain", "out_of_scope", "ask_delivery_time", "track_order", "cancel_order",
+    "change_address", "ask_shipping_fee", "ask_return", "ask_exchange",
+    "ask_refund_status", "report_problem", "ask_invoice", "ask_warranty",
+    "ask_product_info", "ask_stock", "ask_size_advice", "ask_promotion", "ask_coupon",
+    "ask_payment", "request_recommendation", "inform",
+]
+CONTRACT_ENTITIES = [
+    "order_id", "phone", "product", "category", "color", "size", "budget",
+    "height", "weight", "quantity",
+]
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\((\w+)\)|\{[^}]*\"entity\":\s*\"(\w+)\"[^}]*\})")
+
+
+def plain(example: str) -> str:
+    return ANNOTATION.sub(lambda m: m.group(1), example).strip()
+
+
+def examples_by_intent(paths):
+    found = defaultdict(list)
+    for path in paths:
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                for line in block["examples"].splitlines():
+                    if line.strip().startswith("- "):
+                        found[block["intent"]].append(line.strip()[2:])
+    return found
+
+
+TRAINING = examples_by_intent(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+HELD_OUT = examples_by_intent([ROOT / "tests" / "nlu" / "test_set.yml"])
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("intent", CONTRACT_INTENTS)
+def test_every_contract_intent_is_in_the_domain_with_40_training_examples(intent):
+    assert intent in DOMAIN["intents"]
+    assert len(TRAINING[intent]) >= 40
+
+
+def test_every_contract_entity_is_in_the_domain_and_annotated_in_training_data():
+    annotated = {
+        m.group(2) or m.group(3)
+        for examples in TRAINING.values()
+        for example in examples
+        for m in ANNOTATION.finditer(example)
+    }
+    for entity in CONTRACT_ENTITIES:
+        assert entity in DOMAIN["entities"]
+        assert entity in annotated, f"no training example annotates {entity}"
+
+
+def test_held_out_set_has_12_per_intent_and_40_out_of_scope():
+    for intent in CONTRACT_INTENTS:
+        assert len(HELD_OUT[intent]) >= 12, intent
+    assert len(HELD_OUT["out_of_scope"]) >= 40
+
+
+def test_no_held_out_message_is_in_the_training_data():
+    training = {plain(e) for examples in TRAINING.values() for e in examples}
+    leaked = [plain(e) for examples in HELD_OUT.values() for e in examples if plain(e) in training]
+    assert leaked == []
+
+
+def test_no_held_out_message_is_a_near_copy_of_a_training_message():
+    training = [plain(e) for examples in TRAINING.values() for e in examples]
+    near = []
+    for examples in HELD_OUT.values():
+        for example in map(plain, examples):
+            matcher = difflib.SequenceMatcher(None, example)
+            for candidate in training:
+                matcher.set_seq1(candidate)
+                if matcher.real_quick_ratio() > 0.85 and matcher.ratio() > 0.85:
+                    near.append((example, candidate))
+    assert near == []
+
+
+def test_no_training_message_is_labelled_with_two_intents():
+    seen = {}
+    clashes = []
+    for intent, examples in TRAINING.items():
+        for example in map(plain, examples):
+            if seen.setdefault(example, intent) != intent:
+                clashes.append((example, seen[example], intent))
+    assert clashes == []
+
+
+def test_every_response_a_rule_uses_exists():
+    used = set()
+    for path in (ROOT / "data").rglob("*.yml"):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in content.get("rules", []) + content.get("stories", []):
+            used |= {s["action"] for s in item["steps"] if str(s.get("action", "")).startswith("utter_")}
+    assert used <= set(DOMAIN["responses"])

@@ -1,0 +1,81 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kefu.settings import Settings
+from kefu.training import find_model, fingerprint, metadata_path, model_name
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "config.yml").write_text("pipeline: []\n")
+    (tmp_path / "domain.yml").write_text("intents: [greet]\n")
+    (tmp_path / "data" / "nlu" / "chitchat.yml").write_text("nlu: []\n")
+    return tmp_path
+
+
+def settings_for(root: Path) -> Settings:
+    base = Settings.from_env()
+    return Settings(
+        project_root=root,
+        models_dir=root / "models",
+        model_cache_dir=root / "cache",
+        rasa_port=base.rasa_port,
+        action_port=base.action_port,
+        action_endpoint_url=base.action_endpoint_url,
+        tracker_db_dialect=base.tracker_db_dialect,
+        tracker_db_host=base.tracker_db_host,
+        tracker_db_name=base.tracker_db_name,
+    )
+
+
+def test_fingerprint_is_stable_for_unchanged_inputs(project):
+    assert fingerprint(project) == fingerprint(project)
+
+
+@pytest.mark.parametrize("path", ["config.yml", "domain.yml", "data/nlu/chitchat.yml"])
+def test_fingerprint_changes_when_a_training_input_changes(project, path):
+    before = fingerprint(project)
+    with open(project / path, "a") as handle:
+        handle.write("# edited\n")
+    assert fingerprint(project) != before
+
+
+def test_fingerprint_changes_when_a_data_file_is_added(project):
+    before = fingerprint(project)
+    (project / "data" / "nlu" / "more.yml").write_text("nlu: []\n")
+    assert fingerprint(project) != before
+
+
+def test_files_outside_the_inputs_do_not_change_the_fingerprint(project):
+    before = fingerprint(project)
+    (project / "README.md").write_text("docs")
+    assert fingerprint(project) == before
+
+
+def test_no_model_until_trained(project):
+    assert find_model(settings_for(project)) is None
+
+
+def test_a_cached_model_with_the_same_fingerprint_is_reused(project):
+    settings = settings_for(project)
+    settings.model_cache_dir.mkdir()
+    cached = settings.model_cache_dir / f"{model_name(project)}.tar.gz"
+    cached.write_bytes(b"model")
+    metadata_path(cached).write_text('{"training_seconds": 12.0}')
+
+    found = find_model(settings)
+
+    assert found == settings.models_dir / cached.name
+    assert found.read_bytes() == b"model"
+    assert metadata_path(found).exists()
+
+
+def test_a_model_of_other_inputs_is_not_reused(project):
+    settings = settings_for(project)
+    settings.models_dir.mkdir()
+    (settings.models_dir / f"{model_name(project)}.tar.gz").write_bytes(b"old")
+    (project / "domain.yml").write_text("intents: [greet, goodbye]\n")
+    assert find_model(settings) is None
