@@ -6,7 +6,8 @@ replaces characters one for one, so entity offsets annotated on the original
 text stay valid and the extracted values carry the corrected spelling.
 
 The corrector is plain Python (no Rasa import) so that it can be tested and
-reused on its own; ``kefu.nlu.components`` wraps it as a pipeline component.
+reused on its own; ``kefu.nlu.normalizer_component`` wraps it for Rasa. Messages
+longer than MAX_MESSAGE_CHARS are cut, the one change of length it makes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ DEFAULT_TERMS_FILE = RESOURCES / "homophone_terms.txt"
 # (发火 is "get angry", not a misspelt 发货). Measured on jieba's dictionary:
 # genuine typos such as 推货, 快第, 发漂 have no entry or a frequency below 5.
 REAL_WORD_MIN_FREQ = 30
+
+# Longer messages are spam or pasted documents; a real question, however
+# rambling, fits well inside this. Cutting the tail keeps entity offsets valid
+# and keeps a 10,000-character paste from costing seconds of parsing.
+MAX_MESSAGE_CHARS = 1000
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 
@@ -106,7 +112,7 @@ class TextNormalizer:
     def normalize(self, text: str) -> str:
         if not text:
             return text
-        text = to_halfwidth(text)
+        text = to_halfwidth(text[:MAX_MESSAGE_CHARS])
         for wrong, right in self.typos.items():
             if wrong in text:
                 text = text.replace(wrong, right)

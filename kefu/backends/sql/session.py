@@ -1,0 +1,57 @@
+"""Sessions for the SQL backends, with database failures turned into backend errors."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Iterator, Optional
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session
+
+from kefu.backends.errors import BackendError, BackendUnavailable
+from kefu.shop.db import make_session_factory
+
+_CENTS_PER_YUAN = 100
+
+
+class SqlGateway:
+    """Opens read sessions on the shop database for the SQL backends."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = make_session_factory(engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        try:
+            with self._sessions() as session:
+                yield session
+        except (OperationalError, PoolTimeoutError) as error:
+            # Connection refused, server gone, database locked or missing
+            # tables: the database cannot answer right now.
+            raise BackendUnavailable(f"shop database unavailable: {_first_line(error)}") from error
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise BackendUnavailable(f"shop database connection lost: {_first_line(error)}") from error
+            raise BackendError(f"shop database error: {_first_line(error)}") from error
+        except SQLAlchemyError as error:
+            raise BackendError(f"shop database error: {_first_line(error)}") from error
+
+
+def yuan(cents: Optional[int]) -> Optional[Decimal]:
+    """Cents as stored -> yuan as shown (Decimal with two places)."""
+    if cents is None:
+        return None
+    return (Decimal(cents) / _CENTS_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def cents(amount: Decimal) -> int:
+    """Yuan -> cents, rounding to the nearest cent."""
+    return int((Decimal(amount) * _CENTS_PER_YUAN).to_integral_value())
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -1,0 +1,76 @@
+"""Where the shop database is, and how to connect to it.
+
+The embedded default is an SQLite file under ``var/``; ``DATABASE_URL``
+switches to anything SQLAlchemy speaks (PostgreSQL in production).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import partial
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "shop.db"
+
+
+def database_url() -> str:
+    """The shop database URL: ``DATABASE_URL`` or the embedded SQLite file."""
+    configured = os.environ.get("DATABASE_URL", "").strip()
+    return configured or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def make_engine(url: Optional[str] = None, **engine_options) -> Engine:
+    """An engine for ``url`` (default: :func:`database_url`).
+
+    For SQLite the file's folder is created, and connections may be used
+    from worker threads: the API server and the action server run blocking
+    queries in a thread pool.
+    """
+    url = url or database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine_options.setdefault("connect_args", {"check_same_thread": False})
+    else:
+        # A dead database server must fail fast, not hang a shopper's request.
+        connect_args = engine_options.setdefault("connect_args", {})
+        if parsed.get_backend_name() == "postgresql":
+            connect_args.setdefault("connect_timeout", 2)
+        engine_options.setdefault("pool_pre_ping", True)
+    # Keep Chinese readable in JSON columns (attributes, tags) for whoever
+    # looks at the database directly.
+    engine_options.setdefault("json_serializer", partial(json.dumps, ensure_ascii=False))
+    return create_engine(url, future=True, **engine_options)
+
+
+def make_session_factory(engine: Engine) -> "sessionmaker[Session]":
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the shop tables that do not exist yet."""
+    from kefu.shop.models import Base  # imported here so db.py stays importable alone
+
+    Base.metadata.create_all(engine)
+
+
+def drop_schema(engine: Engine) -> None:
+    """Drop every shop table (and only those)."""
+    from kefu.shop.models import Base
+
+    Base.metadata.drop_all(engine)
+
+
+def has_schema(engine: Engine) -> bool:
+    from kefu.shop.models import Base
+
+    existing = set(inspect(engine).get_table_names())
+    return set(Base.metadata.tables) <= existing
