@@ -81,7 +81,8 @@ def _dataclass_from_wire(kind, data, where):
 
 def _scalar_from_wire(kind, data, where):
     if kind is Decimal:
-        _expect(isinstance(data, (str, int)) and not isinstance(data, bool), where, "a decimal", data)
+        # Strings only: a JSON number may already have lost cents to binary floating point.
+        _expect(isinstance(data, str), where, "a decimal string", data)
         try:
             return Decimal(data).quantize(_CENT)
         except InvalidOperation:

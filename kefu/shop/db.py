@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,7 +48,18 @@ def make_engine(url: Optional[str] = None, **engine_options) -> Engine:
     # Keep Chinese readable in JSON columns (attributes, tags) for whoever
     # looks at the database directly.
     engine_options.setdefault("json_serializer", partial(json.dumps, ensure_ascii=False))
-    return create_engine(url, future=True, **engine_options)
+    engine = create_engine(url, future=True, **engine_options)
+    if parsed.get_backend_name() == "sqlite":
+        # SQLite ignores foreign keys unless asked; PostgreSQL always checks
+        # them, and the embedded setup should catch the same mistakes.
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def make_session_factory(engine: Engine) -> "sessionmaker[Session]":

@@ -31,7 +31,7 @@ SHIPPING_ZONES = (
     ("jzh", "江浙沪", 0, None, False, "江浙沪地区全场包邮"),
     ("standard", "普通地区", 8, 99, False, "满99元包邮，不满收取8元运费"),
     ("remote", "偏远地区", 15, 199, True, "内蒙古、甘肃、青海、宁夏满199元包邮，不满收取15元运费，时效比普通地区慢1-3天"),
-    ("far_remote", "新疆西藏", 25, None, True, "新疆、西藏不参与包邮，每单收取25元运费，时效约5-8天"),
+    ("far_remote", "新疆西藏", 25, None, True, "新疆、西藏不参与包邮，每单收取25元运费，时效比普通地区慢2-3天"),
     ("hmt", "港澳台", 50, None, False, "港澳台地区每单收取50元运费，需清关，可能产生关税"),
 )
 ZONE_OF_PROVINCE = {
@@ -460,7 +460,7 @@ class DemoShopBuilder:
         first_product = items[0][0]
         warehouse_id = self._nearest_stocking_warehouse(first_product, customer.province_name)
         transit_min, transit_max = self._transit[(self._warehouses[warehouse_id].province_name, customer.province_name)]
-        shipping = dict(
+        order_fields = dict(
             customer_id=customer_id,
             channel=self.rng.choice(CHANNELS),
             payment_method=self.rng.choice(PAYMENT_METHODS),
@@ -472,24 +472,24 @@ class DemoShopBuilder:
         )
         if status == "unpaid":
             created = self.now - timedelta(minutes=self.rng.randint(5, 20 * 60))
-            self._add_order(order_id, created_at=created, paid=False, **shipping)
+            self._add_order(order_id, created_at=created, paid=False, **order_fields)
         elif status == "paid":
             created = self.now - timedelta(minutes=self.rng.randint(30, 30 * 60))
-            self._add_order(order_id, created_at=created, **shipping)
+            self._add_order(order_id, created_at=created, **order_fields)
         elif status == "shipped":
             shipped = self.now - timedelta(minutes=self.rng.randint(30, 4 * 60))
             self._add_order(order_id, created_at=shipped - timedelta(hours=self.rng.randint(3, 20)),
-                            shipped_at=shipped, **shipping)
+                            shipped_at=shipped, **order_fields)
         elif status == "in_transit":
             shipped = self.now - timedelta(hours=self.rng.uniform(6, 40))
             self._add_order(order_id, created_at=shipped - timedelta(hours=self.rng.randint(3, 20)),
-                            shipped_at=shipped, **shipping)
+                            shipped_at=shipped, **order_fields)
         elif status == "cancelled":
             created = self.at(self.rng.randint(2, 60), self.rng.randint(8, 23), self.rng.randrange(60))
             paid = self.rng.random() < 0.35
             self._add_order(order_id, created_at=created, paid=paid,
                             cancelled_at=created + timedelta(minutes=self.rng.randint(10, 24 * 60 if paid else 30)),
-                            **shipping)
+                            **order_fields)
         else:
             # delivered, return_requested and refunded all start as a delivered parcel.
             if status == "return_requested":
@@ -501,7 +501,7 @@ class DemoShopBuilder:
             delivered = self.at(days_ago, self.rng.randint(9, 20), self.rng.randrange(60))
             shipped = delivered - timedelta(days=self.rng.randint(transit_min, transit_max), hours=self.rng.randint(0, 4))
             self._add_order(order_id, created_at=shipped - timedelta(hours=self.rng.randint(3, 30)),
-                            shipped_at=shipped, delivered_at=delivered, **shipping)
+                            shipped_at=shipped, delivered_at=delivered, **order_fields)
 
     def _random_items(self) -> List[Tuple[str, Optional[str], Optional[str], int]]:
         specs = self.rng.sample(CATALOGUE, self.rng.choices((1, 2, 3), weights=(65, 25, 10))[0])
@@ -575,7 +575,7 @@ class DemoShopBuilder:
         if cancelled_at is not None:
             order.cancel_reason = self.rng.choice(BUYER_CANCEL_REASONS) if paid else UNPAID_CANCEL_REASON
             if paid:
-                self._add_refund(order, None, cancelled_at, completed=True)
+                self._add_refund(order, None, cancelled_at, completed_at=self._soon_after(cancelled_at))
         if shipped_at is not None:
             self._ship(order, warehouse, shipped_at, delivered_at)
         if status == "return_requested":
@@ -657,7 +657,7 @@ class DemoShopBuilder:
             min(order.delivered_at + timedelta(days=6), self.now - timedelta(minutes=30)),
         )
         if completed:
-            status, updated_at = "completed", requested_at + timedelta(days=self.rng.randint(2, 5))
+            status, updated_at = "completed", self._soon_after(requested_at, days=True)
         else:
             status = self.rng.choice(("requested", "approved", "received"))
             updated_at = self._random_moment_between(requested_at, self.now)
@@ -667,21 +667,26 @@ class DemoShopBuilder:
         order.return_requests.append(request)
         # Money goes back once the shop has the goods (or at once for a refund-only claim).
         if completed:
-            self._add_refund(order, request, updated_at - timedelta(days=1), completed=True)
+            self._add_refund(order, request, requested_at + (updated_at - requested_at) / 2, completed_at=updated_at)
         elif status == "received" or kind == "refund_only":
-            self._add_refund(order, request, updated_at, completed=False)
+            self._add_refund(order, request, updated_at, completed_at=None)
+
+    def _soon_after(self, moment: datetime, days: bool = False) -> datetime:
+        """A little later than ``moment`` (hours, or a few days), but never in the future."""
+        delay = timedelta(days=self.rng.randint(2, 5)) if days else timedelta(hours=self.rng.randint(2, 60))
+        return min(moment + delay, self.now - timedelta(minutes=10))
 
     def _add_refund(self, order: models.Order, request: Optional[models.ReturnRequest],
-                    requested_at: datetime, completed: bool) -> None:
+                    requested_at: datetime, completed_at: Optional[datetime]) -> None:
         order.refunds.append(
             models.Refund(
                 id=f"RF{order.id}",
-                return_request_id=request.id if request is not None else None,
+                return_request=request,
                 amount_cents=order.paid_cents,
-                status="succeeded" if completed else "processing",
+                status="succeeded" if completed_at is not None else "processing",
                 method=f"原路退回（{order.payment_method}）",
                 requested_at=requested_at,
-                completed_at=requested_at + timedelta(hours=self.rng.randint(2, 60)) if completed else None,
+                completed_at=completed_at,
             )
         )
 

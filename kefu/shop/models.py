@@ -354,3 +354,4 @@ class Refund(Base):
     completed_at = Column(ShopDateTime, nullable=True)
 
     order = relationship("Order", back_populates="refunds")
+    return_request = relationship("ReturnRequest")

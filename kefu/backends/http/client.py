@@ -1,0 +1,153 @@
+"""Talking to the shop's REST API (docs/openapi/shop-backend.yaml) with ``requests``.
+
+A shopper is waiting, so every call has a short timeout (2 s by default).
+Connection failures and 5xx answers are retried with exponential backoff,
+because they are usually momentary (a restart, a load balancer switching
+over). A read timeout is not retried: the server is slow, and asking again
+would only make the shopper wait twice as long before the apology.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable, Dict, Mapping, Optional, Type, TypeVar
+from urllib.parse import quote
+
+import requests
+
+from kefu.backends.errors import BackendError, BackendUnavailable
+from kefu.backends.wire import WireFormatError, from_wire
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 2.0
+DEFAULT_RETRIES = 2
+DEFAULT_BACKOFF = 0.2
+# Overloaded or restarting behind a proxy: worth waiting for. Any other 5xx
+# is a fault in the server that the shopper cannot wait out.
+_UNAVAILABLE_STATUSES = (502, 503, 504)
+
+
+class ShopApiClient:
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        token: Optional[str] = None,
+        session: Optional[requests.Session] = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = max(retries, 0)
+        self.backoff = backoff
+        self._session = session or requests.Session()
+        self._headers = {"Accept": "application/json"}
+        if token:
+            self._headers["Authorization"] = f"Bearer {token}"
+        self._sleep = sleep
+
+    def fetch(
+        self,
+        kind: Type[T],
+        path: str,
+        *path_args: str,
+        params: Optional[Mapping[str, Any]] = None,
+        key: Optional[str] = None,
+    ) -> Optional[T]:
+        """GET ``path`` (``{}`` replaced by the quoted ``path_args``) decoded as ``kind``.
+
+        With ``key``, the answer is an object and ``kind`` describes its
+        ``key`` member (lists travel wrapped: ``{"orders": [...]}``). None
+        when the API says the thing does not exist.
+        """
+        resource = path.format(*(quote(str(arg), safe="") for arg in path_args))
+        data = self._get_json(resource, params or {})
+        if data is None:
+            return None
+        where = f"GET {resource}"
+        if key is not None:
+            if not isinstance(data, dict) or key not in data:
+                raise BackendError(f"{where}: answer has no {key!r} member")
+            data = data[key]
+        try:
+            return from_wire(kind, data)
+        except WireFormatError as error:
+            raise BackendError(f"{where}: unexpected answer: {error}") from error
+
+    def _get_json(self, resource: str, params: Mapping[str, Any]) -> Any:
+        url = self.base_url + resource
+        query = {name: _query_value(value) for name, value in params.items() if value is not None}
+        failure: Optional[Exception] = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                delay = self.backoff * 2 ** (attempt - 1)
+                log.warning("shop API GET %s failed (%s); retry %d in %.2fs", resource, failure, attempt, delay)
+                self._sleep(delay)
+            try:
+                response = self._session.get(url, params=query, headers=self._headers, timeout=self.timeout)
+            except requests.exceptions.ReadTimeout as error:
+                raise BackendUnavailable(
+                    f"shop API did not answer GET {resource} within {self.timeout:g}s"
+                ) from error
+            except requests.exceptions.ConnectionError as error:  # also connect timeouts
+                failure = BackendUnavailable(f"shop API unreachable at {self.base_url}: {type(error).__name__}")
+                continue
+            except requests.exceptions.RequestException as error:
+                raise BackendError(f"shop API request GET {resource} failed: {error}") from error
+            if response.status_code >= 500:
+                failure = (BackendUnavailable if response.status_code in _UNAVAILABLE_STATUSES else BackendError)(
+                    f"shop API answered GET {resource} with HTTP {response.status_code}"
+                )
+                continue
+            return self._interpret(resource, response)
+        assert failure is not None
+        raise failure
+
+    def _interpret(self, resource: str, response: requests.Response) -> Any:
+        where = f"GET {resource}"
+        try:
+            data = response.json()
+        except ValueError:
+            raise BackendError(
+                f"{where}: HTTP {response.status_code} with a body that is not JSON: {response.text[:80]!r}"
+            ) from None
+        if response.status_code == 404:
+            # Only the API's own "not found" means not found; a 404 page from
+            # some other server means SHOP_API_URL points to the wrong place.
+            if _error_code(data) == "not_found":
+                return None
+            raise BackendError(f"{where}: HTTP 404 without an API error body (is SHOP_API_URL right?)")
+        if response.status_code != 200:
+            raise BackendError(f"{where}: HTTP {response.status_code}: {_error_message(data)}")
+        return data
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _error_code(data: Any) -> Optional[str]:
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        return data["error"].get("code")
+    return None
+
+
+def _error_message(data: Any) -> str:
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        error: Dict[str, Any] = data["error"]
+        return f"{error.get('code')}: {error.get('message')}"
+    return repr(data)[:80]

@@ -1,0 +1,136 @@
+"""Build the demo shop: ``python -m kefu.shop.seed [--reset] [--refresh-stale]``.
+
+Without options it seeds an empty database and leaves a seeded one alone,
+so ``make run`` can call it every time. The demo data is reproducible (fixed
+random seed) with moments relative to the time of seeding; ``--refresh-stale``
+rebuilds a demo shop seeded on an earlier day, so that "signed 2 days ago"
+stays true. Only a database holding the demo shop (or nothing) is ever
+rebuilt: a database with other data is refused unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from typing import Callable, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from kefu.shop.clock import shop_now
+from kefu.shop.db import create_schema, database_url, drop_schema, has_schema, make_engine, make_session_factory
+from kefu.shop.demo_builder import RANDOM_SEED, DemoShopBuilder, SeedSummary
+from kefu.shop.models import Customer, Product, ShopMeta
+
+DEMO_MARKER = "kefu demo shop"
+SEED_VERSION = "1"
+
+Report = Callable[[str], None]
+
+
+class RefusedToReset(RuntimeError):
+    """The database holds data that is not the demo shop."""
+
+
+def seeded_at(engine: Engine) -> Optional[datetime]:
+    """When the demo shop in this database was built, or None if it holds no demo shop."""
+    if not has_schema(engine):
+        return None
+    with make_session_factory(engine)() as session:
+        marker = session.get(ShopMeta, "dataset")
+        moment = session.get(ShopMeta, "seeded_at")
+        if marker is None or marker.value != DEMO_MARKER or moment is None:
+            return None
+        return datetime.fromisoformat(moment.value)
+
+
+def is_empty(engine: Engine) -> bool:
+    if not has_schema(engine):
+        return True
+    with make_session_factory(engine)() as session:
+        customers = session.execute(select(func.count()).select_from(Customer)).scalar_one()
+        products = session.execute(select(func.count()).select_from(Product)).scalar_one()
+        return customers == 0 and products == 0
+
+
+def build_demo_shop(engine: Engine, now: Optional[datetime] = None, report: Report = print) -> SeedSummary:
+    """Create the schema and add the demo shop in one transaction (all or nothing)."""
+    now = (now or shop_now()).replace(microsecond=0)
+    create_schema(engine)
+    with make_session_factory(engine)() as session, session.begin():
+        summary = DemoShopBuilder(session, now, report).build()
+        session.add_all(
+            [
+                ShopMeta(key="dataset", value=DEMO_MARKER),
+                ShopMeta(key="seed_version", value=SEED_VERSION),
+                ShopMeta(key="random_seed", value=str(RANDOM_SEED)),
+                ShopMeta(key="seeded_at", value=now.isoformat()),
+            ]
+        )
+    return summary
+
+
+def reset_demo_shop(engine: Engine, now: Optional[datetime] = None, report: Report = print,
+                    force: bool = False) -> SeedSummary:
+    """Drop the shop tables and build the demo shop again."""
+    if not force and not is_empty(engine) and seeded_at(engine) is None:
+        raise RefusedToReset(
+            "this database holds shop data that is not the demo shop; refusing to drop it (use --force)"
+        )
+    report("dropping the shop tables")
+    drop_schema(engine)
+    return build_demo_shop(engine, now, report)
+
+
+def seed_if_empty(engine: Optional[Engine] = None, refresh_stale: bool = False, report: Report = print) -> bool:
+    """Seed an empty database; with ``refresh_stale``, also rebuild a demo shop from an earlier day.
+
+    Returns whether it built anything.
+    """
+    engine = engine or make_engine()
+    if is_empty(engine):
+        report("seeding the demo shop")
+        _report_summary(build_demo_shop(engine, report=report), report)
+        return True
+    built = seeded_at(engine)
+    if refresh_stale and built is not None and built.date() < shop_now().date():
+        report(f"the demo shop was seeded on {built.date()}; rebuilding it so that its dates hold today")
+        _report_summary(reset_demo_shop(engine, report=report), report)
+        return True
+    report(f"shop database already seeded{f' at {built:%Y-%m-%d %H:%M}' if built else ''}; leaving it as it is")
+    return False
+
+
+def _report_summary(summary: SeedSummary, report: Report) -> None:
+    report(f"done: {summary.describe()}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reset", action="store_true", help="drop the shop tables and rebuild the demo shop")
+    parser.add_argument(
+        "--refresh-stale", action="store_true", help="rebuild a demo shop that was seeded on an earlier day"
+    )
+    parser.add_argument("--force", action="store_true", help="with --reset: drop tables even if they hold other data")
+    parser.add_argument("--database-url", help="default: $DATABASE_URL or the SQLite file under var/")
+    args = parser.parse_args(argv)
+
+    url = args.database_url or database_url()
+    engine = make_engine(url)
+    print(f"shop database: {engine.url.render_as_string(hide_password=True)}")
+    try:
+        if args.reset:
+            _report_summary(reset_demo_shop(engine, force=args.force), print)
+        else:
+            seed_if_empty(engine, refresh_stale=args.refresh_stale)
+    except RefusedToReset as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

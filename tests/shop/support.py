@@ -1,0 +1,75 @@
+"""Real databases for the shop and backend tests: a seeded SQLite file, and a
+throwaway schema on the local PostgreSQL server when one is reachable."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterator, Optional, Tuple
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from kefu.shop.clock import shop_now
+from kefu.shop.db import make_engine
+from kefu.shop.seed import build_demo_shop
+
+# Tried in order; TEST_POSTGRES_URL puts another server first.
+POSTGRES_CANDIDATES = (
+    "postgresql://postgres@localhost:5432/test",
+    "postgresql://root@localhost:5432/test",
+)
+
+
+@dataclass(frozen=True)
+class SeededShop:
+    engine: Engine
+    seeded_at: datetime
+
+
+def seed(engine: Engine, now: Optional[datetime] = None) -> SeededShop:
+    now = (now or shop_now()).replace(microsecond=0)
+    build_demo_shop(engine, now=now, report=lambda line: None)
+    return SeededShop(engine, now)
+
+
+def seeded_sqlite(path) -> SeededShop:
+    return seed(make_engine(f"sqlite:///{path}"))
+
+
+def find_postgres() -> Tuple[Optional[str], str]:
+    """A reachable PostgreSQL URL, or None and why there is none."""
+    candidates = [os.environ["TEST_POSTGRES_URL"]] if os.environ.get("TEST_POSTGRES_URL") else []
+    candidates += POSTGRES_CANDIDATES
+    problems = []
+    for url in candidates:
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return url, ""
+        except Exception as error:  # any failure means "not usable here"
+            problems.append(f"{url}: {str(error).strip().splitlines()[0]}")
+        finally:
+            engine.dispose()
+    return None, "no PostgreSQL reachable (" + "; ".join(problems) + ")"
+
+
+@contextmanager
+def throwaway_postgres_schema(url: str) -> Iterator[Engine]:
+    """An engine whose tables live in a new schema, dropped with everything in it afterwards."""
+    schema = f"kefu_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 2})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
