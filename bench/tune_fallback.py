@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     for row in rows:
         print(f"{row['threshold']:>10.2f}{row['ambiguity']:>10.2f}{row['accuracy']:>10.3f}"
               f"{row['oos_recall']:>12.3f}{row['in_scope_to_fallback']:>14.3f}")
-    best = max(rows, key=lambda r: (r["accuracy"], -r["in_scope_to_fallback"]))
+    best = max(rows, key=lambda r: (round(r["accuracy"], 3), r["oos_recall"], -r["threshold"]))
     print(f">> best on the development split: threshold {best['threshold']}, ambiguity {best['ambiguity']}")
     return 0
 

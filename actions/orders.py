@@ -1,0 +1,160 @@
+"""Order status and the verification that guards it."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.identity import VERIFIED_CUSTOMER_SLOT, known_customer_id
+from actions.replies import apologise_for_backend, say
+from actions.shop import backends, call_backend
+from kefu.replies import render
+from kefu.backends.errors import BackendFailure
+from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits
+from kefu.services.order_view import order_button_title, order_response
+from kefu.shop.clock import shop_now
+
+RECENT_ORDERS_SHOWN = 3
+ATTEMPTS_SLOT = "verification_attempts"
+IDENTITY_KNOWN_SLOT = "identity_known"
+# Set when the shop's systems failed mid-verification: the form stops asking
+# (the shopper already got an apology and the offer of an agent).
+LOOKUP_FAILED_SLOT = "lookup_failed"
+
+
+def _access() -> OrderAccess:
+    shop = backends()
+    return OrderAccess(shop.orders, shop.customers)
+
+
+def _attempts(tracker: Tracker) -> int:
+    return int(tracker.get_slot(ATTEMPTS_SLOT) or 0)
+
+
+class ActionIdentifyShopper(Action):
+    """Records whether the shopper is known, so that rules can branch on it."""
+
+    def name(self) -> Text:
+        return "action_identify_shopper"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        customer_id = known_customer_id(tracker)
+        return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id), SlotSet(IDENTITY_KNOWN_SLOT, customer_id is not None)]
+
+
+class ActionTrackOrder(Action):
+    """Shows an order's status to the customer it belongs to, and only to them."""
+
+    def name(self) -> Text:
+        return "action_track_order"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        customer_id = known_customer_id(tracker)
+        order_id = tracker.get_slot("order_id")
+        if tracker.get_slot(LOOKUP_FAILED_SLOT):
+            return [SlotSet(LOOKUP_FAILED_SLOT, None)]
+        if customer_id is None:
+            # Only reached after the verification form ended without a match.
+            say(dispatcher, "verification_locked")
+            return []
+        try:
+            if not order_id:
+                return await self._offer_recent_orders(dispatcher, customer_id)
+            order = await call_backend(_access().order_of, customer_id, order_id)
+            if order is None:
+                say(dispatcher, "order_no_match")
+                return [SlotSet("order_id", None)]
+            events = await call_backend(backends().orders.logistics_events, order.order_id)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        for reply in order_response(order, events or [], shop_now()):
+            say(dispatcher, reply.pop("template"), **reply)
+        return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id), SlotSet("current_order_status", order.status)]
+
+    async def _offer_recent_orders(self, dispatcher: CollectingDispatcher, customer_id: str) -> List[EventType]:
+        orders = await call_backend(backends().orders.orders_of_customer, customer_id, RECENT_ORDERS_SHOWN)
+        if not orders:
+            say(dispatcher, "no_orders")
+            return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id)]
+        buttons = [
+            {"title": order_button_title(order), "payload": f'/track_order{{"order_id":"{order.order_id}"}}'}
+            for order in orders
+        ]
+        dispatcher.utter_message(**render("choose_order"), buttons=buttons)
+        return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id)]
+
+
+class ActionAskOrderId(Action):
+    def name(self) -> Text:
+        return "action_ask_order_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, "ask_order_id")
+        return []
+
+
+class ActionAskPhoneLast4(Action):
+    def name(self) -> Text:
+        return "action_ask_phone_last4"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        say(dispatcher, "ask_phone_last4")
+        return []
+
+
+class ValidateOrderVerificationForm(FormValidationAction):
+    """Asks for the order number and phone tail; three misses lock the lookup."""
+
+    def name(self) -> Text:
+        return "validate_order_verification_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # A locked or already verified shopper is not asked anything more; the
+        # form ends and action_track_order explains what happens next.
+        if (
+            known_customer_id(tracker)
+            or tracker.get_slot(LOOKUP_FAILED_SLOT)
+            or _attempts(tracker) >= MAX_VERIFICATION_ATTEMPTS
+        ):
+            return []
+        return domain_slots
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+        if len(digits) in (13, 14):
+            return {"order_id": digits}
+        say(dispatcher, "invalid_order_id")
+        return {"order_id": None}
+
+    async def validate_phone_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        digits = last_four_digits(value)
+        if digits is None:
+            say(dispatcher, "invalid_phone_last4")
+            return {"phone_last4": None}
+        try:
+            customer_id = await call_backend(_access().verify, tracker.get_slot("order_id"), digits)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return {"phone_last4": None, LOOKUP_FAILED_SLOT: True}
+        if customer_id is not None:
+            return {
+                "phone_last4": digits,
+                VERIFIED_CUSTOMER_SLOT: customer_id,
+                IDENTITY_KNOWN_SLOT: True,
+                ATTEMPTS_SLOT: 0.0,
+            }
+        attempts = _attempts(tracker) + 1
+        if attempts < MAX_VERIFICATION_ATTEMPTS:
+            say(dispatcher, "order_no_match")
+        return {"phone_last4": None, "order_id": None, ATTEMPTS_SLOT: float(attempts)}

@@ -1,0 +1,43 @@
+"""The shop's backends as the actions see them: built once, called off the loop.
+
+Backends are synchronous (SQLAlchemy, requests). Every call runs in the
+default thread pool under a deadline, so a slow database or API never stalls
+the action server's event loop, and one shopper's slow lookup never delays
+another's conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from functools import lru_cache, partial
+from typing import Any, Callable, TypeVar
+
+from kefu.backends.errors import BackendUnavailable
+from kefu.backends.factory import Backends, backends_from_env
+
+T = TypeVar("T")
+
+# Past this the shopper gets an apology instead of an answer (issue: "slow,
+# over 2 s"); the HTTP client's own timeout is 2 s, this covers SQL too.
+BACKEND_DEADLINE_SECONDS = float(os.environ.get("SHOP_BACKEND_DEADLINE", "2.5"))
+
+
+@lru_cache(maxsize=1)
+def backends() -> Backends:
+    return backends_from_env()
+
+
+async def call_backend(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Runs a blocking backend call in a worker thread, within the deadline."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await asyncio.wait_for(
+            loop.run_in_executor(None, partial(function, *args, **kwargs)),
+            timeout=BACKEND_DEADLINE_SECONDS,
+        )
+    except asyncio.TimeoutError as error:
+        raise BackendUnavailable(
+            f"{getattr(function, '__qualname__', function)} took longer than "
+            f"{BACKEND_DEADLINE_SECONDS:.1f}s"
+        ) from error

@@ -1,0 +1,1 @@
+"""Plain-Python services the actions call (no Rasa imports here)."""

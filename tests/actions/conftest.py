@@ -1,0 +1,68 @@
+"""Actions run against the real demo shop (SQLite) through the backend factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import shop
+from kefu.replies import identify
+from tests.shop.fixtures import seeded_sqlite_shop  # noqa: F401
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def shop_backends(seeded_sqlite_shop, monkeypatch):
+    """Points the action server's backends at the seeded demo shop."""
+    monkeypatch.setenv("SHOP_BACKEND", "sql")
+    monkeypatch.setenv("DATABASE_URL", str(seeded_sqlite_shop.engine.url))
+    shop.backends.cache_clear()
+    yield shop.backends()
+    shop.backends.cache_clear()
+
+
+@pytest.fixture
+def unreachable_backends(monkeypatch):
+    """The shop API is down: nothing listens on the port."""
+    monkeypatch.setenv("SHOP_BACKEND", "http")
+    monkeypatch.setenv("SHOP_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("SHOP_API_RETRIES", "0")
+    shop.backends.cache_clear()
+    yield shop.backends()
+    shop.backends.cache_clear()
+
+
+def make_tracker(
+    slots: Optional[Dict[str, Any]] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    text: str = "",
+    intent: str = "track_order",
+    slot_events: Iterable[tuple] = (),
+    active_loop: Optional[str] = None,
+) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    events: List[Dict[str, Any]] = [
+        {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}
+    ]
+    events += [{"event": "slot", "name": name, "value": value} for name, value in slot_events]
+    all_slots = dict(slots or {})
+    all_slots.update(dict(slot_events))
+    return Tracker(
+        "shopper", all_slots, latest, events, False, None,
+        {"name": active_loop} if active_loop else {}, "action_listen",
+    )
+
+
+def responses(dispatcher: CollectingDispatcher) -> List[str]:
+    """The template each sent message was rendered from."""
+    return [identify(message.get("text") or "") for message in dispatcher.messages]
+
+
+def slot_events(events) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

@@ -1,0 +1,145 @@
+import asyncio
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.orders import ActionIdentifyShopper, ActionTrackOrder, ValidateOrderVerificationForm
+from tests.actions.conftest import DOMAIN, make_tracker, responses, slot_events
+
+C0001 = {"customer_id": "C0001", "channel": "taobao"}
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher, events
+
+
+def test_authenticated_shopper_sees_status_and_logistics_of_own_order(shop_backends):
+    dispatcher, events = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100002"}, C0001))
+    assert responses(dispatcher)[:2] == ["order_summary", "order_logistics"]
+    summary, logistics = dispatcher.messages[0]["text"], dispatcher.messages[1]["text"]
+    assert "2024111100002" in summary
+    assert "【已发货】" in summary or "【运输中】" in summary
+    assert logistics.count("\n· ") >= 2, "at least two logistics events are shown"
+    assert slot_events(events)["verified_customer_id"] == "C0001"
+
+
+@pytest.mark.parametrize("order_id", ["2024111100005", "2099123112345"], ids=["someone-elses", "non-existent"])
+def test_someone_elses_order_and_a_missing_order_get_the_same_answer(shop_backends, order_id):
+    dispatcher, events = run(ActionTrackOrder(), make_tracker({"order_id": order_id}, C0001))
+    assert responses(dispatcher) == ["order_no_match"]
+    assert "2024111100005" not in str(dispatcher.messages)
+    assert slot_events(events) == {"order_id": None}
+
+
+def test_signed_order_inside_the_return_window_says_until_when(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100001"}, C0001))
+    assert responses(dispatcher) == ["order_summary", "order_signed_return_open"]
+
+
+def test_signed_order_outside_the_return_window(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100004"}, C0001))
+    assert responses(dispatcher) == ["order_summary", "order_signed"]
+
+
+def test_paid_order_is_waiting_for_shipment(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100003"}, C0001))
+    assert responses(dispatcher) == ["order_summary", "order_awaiting_shipment"]
+
+
+def test_without_an_order_number_the_recent_orders_are_offered_as_buttons(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({}, C0001))
+    assert responses(dispatcher) == ["choose_order"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert len(buttons) == 3
+    own_orders = {o.order_id for o in shop_backends.orders.orders_of_customer("C0001", 10)}
+    for button in buttons:
+        order_id = button["payload"].split('"order_id":"')[1][:13]
+        assert order_id in own_orders
+
+
+def test_channel_authenticated_shopper_is_known(shop_backends):
+    _, events = run(ActionIdentifyShopper(), make_tracker({}, C0001))
+    assert slot_events(events) == {"verified_customer_id": "C0001", "identity_known": True}
+
+
+def test_anonymous_shopper_is_unknown(shop_backends):
+    _, events = run(ActionIdentifyShopper(), make_tracker({}))
+    assert slot_events(events) == {"verified_customer_id": None, "identity_known": False}
+
+
+def test_shopper_verified_earlier_in_the_conversation_stays_known(shop_backends):
+    _, events = run(ActionIdentifyShopper(), make_tracker({"verified_customer_id": "C0002"}))
+    assert slot_events(events)["identity_known"] is True
+
+
+def test_metadata_identity_is_ignored_when_the_channel_is_not_trusted(shop_backends, monkeypatch):
+    monkeypatch.setenv("TRUST_METADATA_CUSTOMER_ID", "false")
+    _, events = run(ActionIdentifyShopper(), make_tracker({}, C0001))
+    assert slot_events(events)["identity_known"] is False
+
+
+def validate(slots, typed_slot_events):
+    tracker = make_tracker(slots, slot_events=typed_slot_events, active_loop="order_verification_form")
+    return run(ValidateOrderVerificationForm(), tracker)
+
+
+def test_order_number_and_phone_tail_prove_who_the_shopper_is(shop_backends):
+    dispatcher, events = validate({"order_id": "2024111100002"}, [("phone_last4", "尾号是0001")])
+    assert dispatcher.messages == []
+    slots = slot_events(events)
+    assert slots["verified_customer_id"] == "C0001"
+    assert slots["identity_known"] is True
+    assert slots["phone_last4"] == "0001"
+
+
+@pytest.mark.parametrize(
+    "order_id, typed",
+    [("2024111100002", "9999"), ("2024111100005", "0001"), ("2099123112345", "0001")],
+    ids=["wrong-digits", "someone-elses-order", "non-existent-order"],
+)
+def test_every_kind_of_mismatch_gets_the_same_answer_and_counts(shop_backends, order_id, typed):
+    dispatcher, events = validate({"order_id": order_id, "verification_attempts": 0.0}, [("phone_last4", typed)])
+    assert responses(dispatcher) == ["order_no_match"]
+    slots = slot_events(events)
+    assert slots["verification_attempts"] == 1.0
+    assert slots["order_id"] is None and slots["phone_last4"] is None
+    assert "verified_customer_id" not in slots
+
+
+def test_third_failure_locks_the_lookup_and_offers_a_human(shop_backends):
+    _, events = validate({"order_id": "2024111100002", "verification_attempts": 2.0}, [("phone_last4", "9999")])
+    assert slot_events(events)["verification_attempts"] == 3.0
+    dispatcher, events = run(ActionTrackOrder(), make_tracker({"verification_attempts": 3.0}))
+    assert responses(dispatcher) == ["verification_locked"]
+    assert dispatcher.messages[0]["buttons"][0]["payload"] == "/request_human"
+    assert events == []
+
+
+def test_locked_form_asks_nothing_more(shop_backends):
+    slots = asyncio.run(
+        ValidateOrderVerificationForm().required_slots(
+            ["order_id", "phone_last4"], CollectingDispatcher(),
+            make_tracker({"verification_attempts": 3.0}), DOMAIN,
+        )
+    )
+    assert slots == []
+
+
+def test_order_number_must_have_13_or_14_digits(shop_backends):
+    dispatcher, events = validate({}, [("order_id", "12345")])
+    assert responses(dispatcher) == ["invalid_order_id"]
+    assert slot_events(events)["order_id"] is None
+
+
+def test_shop_system_down_gets_an_apology_and_an_offer_of_a_human(unreachable_backends):
+    dispatcher, events = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100002"}, C0001))
+    assert responses(dispatcher) == ["backend_unavailable"]
+    assert events == []
+
+
+def test_shop_system_down_during_verification_stops_the_form(unreachable_backends):
+    dispatcher, events = validate({"order_id": "2024111100002"}, [("phone_last4", "0001")])
+    assert responses(dispatcher) == ["backend_unavailable"]
+    assert slot_events(events)["lookup_failed"] is True
