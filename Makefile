@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup train run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
+.PHONY: help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
 
 help:
 	@echo "make run        set up, train if needed, start action server + Rasa (REST, API)"
@@ -22,7 +22,18 @@ setup:
 train: setup
 	@$(PY) -m kefu.training >/dev/null
 
-run: train
+# Builds the demo shop when the database is empty, and rebuilds a demo shop
+# seeded on an earlier day (its dates are relative to the day of seeding).
+seed: setup
+	@$(PY) -m kefu.shop.seed --refresh-stale
+
+reset-shop: setup
+	$(PY) -m kefu.shop.seed --reset
+
+shop-api: seed
+	$(PY) -m kefu.shop.api_server --port 5060
+
+run: train seed
 	@$(PY) -m kefu.launcher
 
 shell: setup

@@ -15,10 +15,10 @@ import requests
 from kefu.settings import Settings
 
 
-def send(url: str, sender: str, text: str, timeout: float = 30) -> List[Dict]:
+def send(url: str, sender: str, text: str, timeout: float = 30, metadata: Dict | None = None) -> List[Dict]:
     response = requests.post(
         f"{url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": text, "metadata": {"channel": "web"}},
+        json={"sender": sender, "message": text, "metadata": {"channel": "web", **(metadata or {})}},
         timeout=timeout,
     )
     response.raise_for_status()

@@ -44,10 +44,17 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float, name: st
 class Assistant:
     """The action server and Rasa server as child processes."""
 
-    def __init__(self, settings: Settings, model: Path, log_dir: Optional[Path] = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        model: Path,
+        log_dir: Optional[Path] = None,
+        extra_environment: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.settings = settings
         self.model = model
         self.log_dir = log_dir
+        self.extra_environment = dict(extra_environment or {})
         self._processes: List[subprocess.Popen] = []
 
     @property
@@ -61,6 +68,7 @@ class Assistant:
     def _environment(self) -> Dict[str, str]:
         environment = dict(os.environ)
         environment.update(self.settings.rasa_environment())
+        environment.update(self.extra_environment)
         environment["PYTHONPATH"] = str(self.settings.project_root)
         return environment
 

@@ -26,7 +26,10 @@ def trained_model() -> Path:
 
 @pytest.fixture(scope="session")
 def running_assistant(trained_model, tmp_path_factory) -> Assistant:
+    from tests.shop.support import seeded_sqlite
+
     workdir = tmp_path_factory.mktemp("assistant")
+    shop = seeded_sqlite(workdir / "shop.db")
     settings = replace(
         Settings.from_env(),
         rasa_port=TEST_RASA_PORT,
@@ -36,7 +39,12 @@ def running_assistant(trained_model, tmp_path_factory) -> Assistant:
         tracker_db_host="",
         tracker_db_name=str(workdir / "tracker.db"),
     )
-    assistant = Assistant(settings, trained_model, log_dir=workdir / "logs")
+    assistant = Assistant(
+        settings,
+        trained_model,
+        log_dir=workdir / "logs",
+        extra_environment={"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)},
+    )
     assistant.start()
     yield assistant
     assistant.stop()

@@ -7,6 +7,7 @@ import requests
 import yaml
 
 from kefu.chat import render, send
+from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
 
 RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
@@ -22,7 +23,19 @@ def talk(assistant, text):
 
 def test_delivery_question_in_colloquial_chinese_is_answered(running_assistant):
     replies = talk(running_assistant, "这玩意儿啥时候能送来啊")
-    assert [r["text"] for r in replies] and replies[0]["text"] in texts_of("utter_ask_delivery_time")
+    assert [identify(r["text"]) for r in replies] == ["delivery_general"]
+
+
+def test_delivery_time_to_a_named_city_comes_from_the_warehouses(running_assistant):
+    replies = talk(running_assistant, "发到乌鲁木齐要几天啊")
+    assert [identify(r["text"]) for r in replies] == ["delivery_estimate"]
+    assert "乌鲁木齐" in replies[0]["text"]
+
+
+def test_postage_to_a_remote_region(running_assistant):
+    replies = talk(running_assistant, "寄新疆运费多少")
+    assert [identify(r["text"]) for r in replies] == ["shipping_fee_never_free"]
+    assert "25" in replies[0]["text"]
 
 
 def test_model_parse_endpoint_classifies_intent_and_extracts_order_number(running_assistant):
@@ -68,3 +81,38 @@ def test_tracker_endpoint_shows_the_conversation(running_assistant):
 def test_chat_client_renders_buttons():
     reply = {"text": "选一个", "buttons": [{"title": "订单A", "payload": "/inform"}]}
     assert render(reply) == "选一个\n   [1] 订单A"
+
+
+class Shopper:
+    def __init__(self, assistant, metadata=None):
+        self.assistant = assistant
+        self.sender = f"test-{uuid.uuid4().hex[:8]}"
+        self.metadata = metadata
+
+    def says(self, text):
+        return send(self.assistant.rasa_url, self.sender, text, metadata=self.metadata)
+
+
+def test_logged_in_shopper_gets_the_status_of_an_order(running_assistant):
+    replies = Shopper(running_assistant, {"customer_id": "C0001"}).says("帮我查下订单2024111100002到哪了")
+    texts = [r["text"] for r in replies]
+    assert [identify(t) for t in texts][:2] == ["order_summary", "order_logistics"]
+    assert "2024111100002" in texts[0]
+
+
+def test_anonymous_shopper_proves_the_order_is_theirs_first(running_assistant):
+    shopper = Shopper(running_assistant)
+    assert [identify(r["text"]) for r in shopper.says("我买的东西到哪了")] == ["ask_order_id"]
+    assert [identify(r["text"]) for r in shopper.says("2024111100002")] == ["ask_phone_last4"]
+    replies = shopper.says("尾号0001")
+    assert identify(replies[0]["text"]) == "order_summary"
+    assert "2024111100002" in replies[0]["text"]
+
+
+def test_someone_elses_order_is_not_shown(running_assistant):
+    shopper = Shopper(running_assistant)
+    shopper.says("查下物流")
+    shopper.says("2024111100005")
+    replies = shopper.says("0001")
+    assert identify(replies[0]["text"]) == "order_no_match"
+    assert all("2024111100005" not in r["text"] for r in replies)
