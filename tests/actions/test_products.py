@@ -1,0 +1,107 @@
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.products import ActionCheckStock, ActionProductInfo
+from tests.actions.conftest import DOMAIN, responses, slot_events
+
+
+def tracker_with(text, entities=(), slots=None, metadata=None):
+    latest = {"text": text, "intent": {"name": "ask_product_info"}, "entities": list(entities)}
+    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
+    return Tracker("shopper", slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher, events
+
+
+def entity(name, value):
+    return {"entity": name, "value": value}
+
+
+def test_material_question_is_answered_from_the_products_attributes(shop_backends):
+    dispatcher, events = run(ActionProductInfo(), tracker_with("这件T恤是纯棉的吗", [entity("product", "T恤")]))
+    assert responses(dispatcher) == ["product_attribute"]
+    product = shop_backends.catalogue.find_products(keyword="T恤", limit=1)[0]
+    assert product.attribute("material") in dispatcher.messages[0]["text"]
+    assert slot_events(events) == {"current_product_id": product.product_id}
+
+
+def test_product_from_a_pasted_link(shop_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("https://shop.example/item?id=P4001 这个锅能用电磁炉吗"))
+    assert responses(dispatcher) == ["product_attribute"]
+    assert "电磁炉" in dispatcher.messages[0]["text"]
+
+
+def test_product_from_the_channels_metadata(shop_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("能机洗吗", metadata={"product_id": "P1001"}))
+    assert responses(dispatcher) == ["product_attribute"]
+
+
+def test_follow_up_question_refers_to_the_product_discussed(shop_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("多重啊", slots={"current_product_id": "P4001"}))
+    assert responses(dispatcher) == ["product_attribute"]
+    assert shop_backends.catalogue.get_product("P4001").attribute("weight") in dispatcher.messages[0]["text"]
+
+
+def test_question_about_nothing_in_particular_gives_an_overview(shop_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("介绍一下", slots={"current_product_id": "P4001"}))
+    assert responses(dispatcher) == ["product_overview"]
+
+
+def test_no_product_known_asks_which(shop_backends):
+    dispatcher, events = run(ActionProductInfo(), tracker_with("是纯棉的吗"))
+    assert responses(dispatcher) == ["product_which"]
+    assert events == []
+
+
+def stock(shop_backends, color, size):
+    return shop_backends.catalogue.stock("P1001", color, size)[0]
+
+
+def test_sold_out_variant_gives_the_restock_date(shop_backends):
+    level = stock(shop_backends, "白色", "M")
+    assert not level.in_stock and level.restock_date is not None
+    dispatcher, _ = run(
+        ActionCheckStock(),
+        tracker_with("白色M码还有吗", [entity("color", "白色"), entity("size", "M")], {"current_product_id": "P1001"}),
+    )
+    assert responses(dispatcher) == ["stock_restocking"]
+    assert f"{level.restock_date.month}月{level.restock_date.day}日" in dispatcher.messages[0]["text"]
+
+
+def test_variant_in_stock_gives_the_quantity(shop_backends):
+    level = stock(shop_backends, "黑色", "XXL")
+    dispatcher, _ = run(
+        ActionCheckStock(),
+        tracker_with("黑色XXL有吗", [entity("color", "黑色"), entity("size", "XXL")], {"current_product_id": "P1001"}),
+    )
+    assert responses(dispatcher) == ["stock_available"]
+    assert f"还剩{level.quantity}件" in dispatcher.messages[0]["text"]
+
+
+def test_colour_only_lists_the_sizes_in_stock(shop_backends):
+    dispatcher, _ = run(
+        ActionCheckStock(), tracker_with("白色还有哪些码", [entity("color", "白色")], {"current_product_id": "P1001"})
+    )
+    assert responses(dispatcher) == ["stock_variants"]
+    assert "白色/M" not in dispatcher.messages[0]["text"]
+
+
+def test_a_colour_the_product_does_not_come_in(shop_backends):
+    dispatcher, _ = run(
+        ActionCheckStock(), tracker_with("有粉色的吗", [entity("color", "粉色")], {"current_product_id": "P1001"})
+    )
+    assert responses(dispatcher) == ["stock_no_such_variant"]
+    assert "白色" in dispatcher.messages[0]["text"]
+
+
+def test_shop_down_gets_an_apology(unreachable_backends):
+    for action in (ActionProductInfo(), ActionCheckStock()):
+        dispatcher, _ = run(action, tracker_with("有货吗", slots={"current_product_id": "P1001"}))
+        assert responses(dispatcher) == ["backend_unavailable"]
