@@ -30,12 +30,12 @@ THRESHOLDS = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 AMBIGUITY_GAPS = [0.0, 0.02, 0.05, 0.1]
 
 
-def split_training_data(dev_share: float, seed: int = 7) -> Tuple[str, List[Tuple[str, str]]]:
+def split_training_data(nlu_data: Path, dev_share: float, seed: int = 7) -> Tuple[str, List[Tuple[str, str]]]:
     """Returns (training YAML text, [(dev message, intent)])."""
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    data = load_data(str(ROOT / "data" / "nlu"))
+    data = load_data(str(nlu_data))
     by_intent: Dict[str, list] = defaultdict(list)
     for message in data.intent_examples:
         by_intent[message.get("intent")].append(message)
@@ -91,9 +91,10 @@ def sweep(parsed: List[Tuple[str, List[Tuple[str, float]]]]) -> List[Dict]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev-share", type=float, default=0.2)
+    parser.add_argument("--nlu-data", type=Path, default=ROOT / "data" / "nlu")
     args = parser.parse_args(argv)
 
-    training_yaml, dev = split_training_data(args.dev_share)
+    training_yaml, dev = split_training_data(args.nlu_data, args.dev_share)
     print(f">> {len(dev)} development messages held back from the training data")
     with tempfile.TemporaryDirectory() as workdir:
         work = Path(workdir)
