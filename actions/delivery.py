@@ -11,17 +11,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.latest_message import latest_entity
 from actions.replies import apologise_for_backend, say
 from actions.shop import backends, call_backend
 from kefu.backends.errors import BackendFailure
 from kefu.services.delivery_view import delivery_reply, shipping_reply
 
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
-
-
-def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
-    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
-    return str(values[-1]) if values else None
 
 
 def amount_in(text: Optional[str]) -> Decimal:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional
+from typing import Optional
 
 from rasa_sdk import Tracker
+
+from actions.latest_message import latest_metadata
 
 VERIFIED_CUSTOMER_SLOT = "verified_customer_id"
 
@@ -15,13 +17,6 @@ def _trust_channel_identity() -> bool:
     # channel) that has logged the shopper in passes customer_id in metadata.
     # Turn this off when clients can reach the REST channel directly.
     return os.environ.get("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes")
-
-
-def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return event.get("metadata") or {}
-    return {}
 
 
 def channel_customer_id(tracker: Tracker) -> Optional[str]:

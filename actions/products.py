@@ -9,8 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.delivery import latest_entity
-from actions.identity import latest_metadata
+from actions.latest_message import latest_entity, latest_metadata
 from actions.replies import apologise_for_backend, say
 from actions.shop import backends, call_backend
 from kefu.backends.catalogue import Product

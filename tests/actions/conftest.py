@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -45,8 +46,9 @@ def make_tracker(
     intent: str = "track_order",
     slot_events: Iterable[tuple] = (),
     active_loop: Optional[str] = None,
+    entities: Iterable[Dict[str, Any]] = (),
 ) -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities)}
     events: List[Dict[str, Any]] = [
         {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}
     ]
@@ -57,6 +59,17 @@ def make_tracker(
         "shopper", all_slots, latest, events, False, None,
         {"name": active_loop} if active_loop else {}, "action_listen",
     )
+
+
+def run_action(action, tracker: Tracker):
+    """Runs an action as the action server would; returns (dispatcher, events)."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher, events
+
+
+def entity(name: str, value: str) -> Dict[str, str]:
+    return {"entity": name, "value": value}
 
 
 def responses(dispatcher: CollectingDispatcher) -> List[str]:

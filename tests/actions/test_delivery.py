@@ -1,27 +1,17 @@
-import asyncio
 from decimal import Decimal
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.delivery import ActionEstimateDelivery, ActionShippingFee, amount_in
-from tests.actions.conftest import DOMAIN, responses, slot_events
+from tests.actions.conftest import entity, make_tracker, responses, run_action as run, slot_events
 
 
 def tracker_with(entities, slots=None):
-    latest = {"text": "", "intent": {"name": "ask_delivery_time"}, "entities": entities}
-    return Tracker("shopper", slots or {}, latest, [{"event": "user", "parse_data": latest}], False, None, {}, "action_listen")
+    return make_tracker(slots, intent="ask_delivery_time", entities=entities)
 
 
 def location(value):
-    return {"entity": "location", "value": value}
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
-    return dispatcher, events
+    return entity("location", value)
 
 
 def test_without_a_place_the_general_delivery_times_are_given(shop_backends):
@@ -59,7 +49,7 @@ def test_unknown_place_is_said_so(shop_backends):
     ],
 )
 def test_postage_comes_from_the_zone_rules(shop_backends, place, budget, template, expected):
-    entities = [location(place)] + ([{"entity": "budget", "value": budget}] if budget else [])
+    entities = [location(place)] + ([entity("budget", budget)] if budget else [])
     dispatcher, _ = run(ActionShippingFee(), tracker_with(entities))
     assert responses(dispatcher) == [template]
     if expected:

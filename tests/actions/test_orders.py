@@ -4,15 +4,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orders import ActionIdentifyShopper, ActionTrackOrder, ValidateOrderVerificationForm
-from tests.actions.conftest import DOMAIN, make_tracker, responses, slot_events
+from tests.actions.conftest import DOMAIN, make_tracker, responses, run_action as run, slot_events
 
 C0001 = {"customer_id": "C0001", "channel": "taobao"}
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
-    return dispatcher, events
 
 
 def test_authenticated_shopper_sees_status_and_logistics_of_own_order(shop_backends):

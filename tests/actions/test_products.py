@@ -1,27 +1,9 @@
-import asyncio
-
-import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.products import ActionCheckStock, ActionProductInfo
-from tests.actions.conftest import DOMAIN, responses, slot_events
+from tests.actions.conftest import entity, make_tracker, responses, run_action as run, slot_events
 
 
 def tracker_with(text, entities=(), slots=None, metadata=None):
-    latest = {"text": text, "intent": {"name": "ask_product_info"}, "entities": list(entities)}
-    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
-    return Tracker("shopper", slots or {}, latest, events, False, None, {}, "action_listen")
-
-
-def run(action, tracker):
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
-    return dispatcher, events
-
-
-def entity(name, value):
-    return {"entity": name, "value": value}
+    return make_tracker(slots, metadata, text=text, intent="ask_product_info", entities=entities)
 
 
 def test_material_question_is_answered_from_the_products_attributes(shop_backends):
