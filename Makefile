@@ -8,13 +8,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
+.PHONY: tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
 
 help:
 	@echo "make run        set up, train if needed, start action server + Rasa (REST, API)"
 	@echo "make shell      chat with the running assistant in the terminal"
 	@echo "make test       set up and run every test"
 	@echo "make bench-nlu  NLU figures on the held-out set, with the keyword baseline"
+	@echo "make seed       build the demo shop database if it is empty or stale"
 
 setup:
 	@bash scripts/setup_venv.sh
@@ -58,6 +59,9 @@ test: validate train test-unit test-stories test-nlu
 
 bench-nlu: train
 	$(PY) bench/nlu_benchmark.py --model "$$($(PY) -m kefu.training --check)"
+
+tune-fallback: setup
+	$(PY) bench/tune_fallback.py
 
 lock: setup
 	$(PY) -m pip freeze --exclude-editable | grep -v '^pkg' > constraints.txt

@@ -24,27 +24,34 @@ def trained_model() -> Path:
     return model
 
 
+def assistant_on(workdir: Path, model: Path, rasa_port: int, action_port: int, shop_environment) -> Assistant:
+    settings = replace(
+        Settings.from_env(),
+        rasa_port=rasa_port,
+        action_port=action_port,
+        action_endpoint_url=f"http://localhost:{action_port}/webhook",
+        tracker_db_dialect="sqlite",
+        tracker_db_host="",
+        tracker_db_name=str(workdir / "tracker.db"),
+    )
+    return Assistant(settings, model, log_dir=workdir / "logs", extra_environment=shop_environment)
+
+
 @pytest.fixture(scope="session")
 def running_assistant(trained_model, tmp_path_factory) -> Assistant:
     from tests.shop.support import seeded_sqlite
 
     workdir = tmp_path_factory.mktemp("assistant")
     shop = seeded_sqlite(workdir / "shop.db")
-    settings = replace(
-        Settings.from_env(),
-        rasa_port=TEST_RASA_PORT,
-        action_port=TEST_ACTION_PORT,
-        action_endpoint_url=f"http://localhost:{TEST_ACTION_PORT}/webhook",
-        tracker_db_dialect="sqlite",
-        tracker_db_host="",
-        tracker_db_name=str(workdir / "tracker.db"),
-    )
-    assistant = Assistant(
-        settings,
-        trained_model,
-        log_dir=workdir / "logs",
-        extra_environment={"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)},
-    )
-    assistant.start()
-    yield assistant
-    assistant.stop()
+    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
+    with assistant_on(workdir, trained_model, TEST_RASA_PORT, TEST_ACTION_PORT, environment) as assistant:
+        yield assistant
+
+
+@pytest.fixture(scope="session")
+def assistant_with_shop_down(trained_model, tmp_path_factory) -> Assistant:
+    """The shop's API is configured but nothing answers on its port."""
+    workdir = tmp_path_factory.mktemp("assistant-shop-down")
+    environment = {"SHOP_BACKEND": "http", "SHOP_API_URL": "http://127.0.0.1:9", "SHOP_API_RETRIES": "0"}
+    with assistant_on(workdir, trained_model, TEST_RASA_PORT + 1, TEST_ACTION_PORT + 1, environment) as assistant:
+        yield assistant

@@ -116,3 +116,18 @@ def test_someone_elses_order_is_not_shown(running_assistant):
     replies = shopper.says("0001")
     assert identify(replies[0]["text"]) == "order_no_match"
     assert all("2024111100005" not in r["text"] for r in replies)
+
+
+@pytest.mark.parametrize(
+    "text, metadata",
+    [
+        ("订单2024111100002到哪了", {"customer_id": "C0001"}),
+        ("发到成都几天能到", None),
+        ("T恤是纯棉的吗", None),
+    ],
+    ids=["order", "delivery", "product"],
+)
+def test_shop_system_down_gets_an_apology_and_the_offer_of_an_agent(assistant_with_shop_down, text, metadata):
+    replies = Shopper(assistant_with_shop_down, metadata).says(text)
+    assert [identify(r["text"]) for r in replies] == ["backend_unavailable"]
+    assert replies[0]["buttons"][0]["payload"] == "/request_human"
