@@ -1,6 +1,6 @@
 """Generates the NLU lookup tables that come from the shop's own data.
 
-    python -m kefu.nlu.lookups      # rewrites data/nlu/lookups/*.yml
+    python -m kefu.nlu.lookups      # rewrites data/nlu/lookups/*.yml, data/jieba/places.txt
 
 Place names come from ``kefu.shop.geography``, so the assistant recognises
 exactly the provinces and cities the delivery and postage rules know about.
@@ -16,6 +16,7 @@ from kefu.settings import PROJECT_ROOT
 from kefu.shop.geography import CITIES, PROVINCES
 
 LOOKUP_DIR = PROJECT_ROOT / "data" / "nlu" / "lookups"
+PLACES_USERDICT = PROJECT_ROOT / "data" / "jieba" / "places.txt"
 
 
 def location_names() -> List[str]:
@@ -42,11 +43,20 @@ def location_lookup_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def places_userdict() -> str:
+    """jieba user dictionary lines, so that place names stay single tokens.
+
+    (jieba's format has no comments: the file is generated, see main().)
+    """
+    return "".join(f"{name} 3000 ns\n" for name in location_names())
+
+
 def main() -> int:
     LOOKUP_DIR.mkdir(parents=True, exist_ok=True)
     target = LOOKUP_DIR / "location.yml"
     target.write_text(location_lookup_yaml(), encoding="utf-8")
-    print(f"wrote {len(location_names())} place names to {target}")
+    PLACES_USERDICT.write_text(places_userdict(), encoding="utf-8")
+    print(f"wrote {len(location_names())} place names to {target} and {PLACES_USERDICT}")
     return 0
 
 

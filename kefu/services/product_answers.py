@@ -54,9 +54,12 @@ def find_product(
     if product_id:
         return catalogue.get_product(product_id)
     if product_name:
-        matches = catalogue.find_products(keyword=product_name, limit=1)
-        if matches:
-            return matches[0]
+        # The catalogue also matches search terms (a POLO shirt is "T恤" too);
+        # a product whose name says what the shopper said is the better guess.
+        matches = catalogue.find_products(keyword=product_name, limit=10)
+        named = [p for p in matches if product_name.lower() in p.name.lower()]
+        if named or matches:
+            return (named or matches)[0]
     if current_product_id:
         return catalogue.get_product(current_product_id)
     return None

@@ -9,7 +9,8 @@ def tracker_with(text, entities=(), slots=None, metadata=None):
 def test_material_question_is_answered_from_the_products_attributes(shop_backends):
     dispatcher, events = run(ActionProductInfo(), tracker_with("这件T恤是纯棉的吗", [entity("product", "T恤")]))
     assert responses(dispatcher) == ["product_attribute"]
-    product = shop_backends.catalogue.find_products(keyword="T恤", limit=1)[0]
+    product = shop_backends.catalogue.get_product(slot_events(events)["current_product_id"])
+    assert "T恤" in product.name, "a product named T恤 is preferred to one that only lists it as a search term"
     assert product.attribute("material") in dispatcher.messages[0]["text"]
     assert slot_events(events) == {"current_product_id": product.product_id}
 
