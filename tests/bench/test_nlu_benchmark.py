@@ -44,3 +44,10 @@ def test_confusions_are_counted():
     predictions = [prediction("ask_exchange"), prediction("ask_exchange"), prediction("ask_exchange")]
     result = score(examples, predictions)
     assert result["top_confusions"][0] == {"gold": "ask_return", "predicted": "ask_exchange", "count": 2}
+
+
+def test_entity_types_the_test_set_never_annotates_are_not_scored():
+    examples = [example("ask_shipping_fee", [ORDER])]
+    place = {"entity": "location", "start": 20, "end": 22}
+    predictions = [prediction("ask_shipping_fee", [ORDER, place])]
+    assert score(examples, predictions)["entity_precision"] == 1.0
