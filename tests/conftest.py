@@ -24,15 +24,20 @@ def trained_model() -> Path:
     return model
 
 
-def assistant_on(workdir: Path, model: Path, rasa_port: int, action_port: int, shop_environment) -> Assistant:
+def assistant_on(
+    workdir: Path, model: Path, rasa_port: int, action_port: int, shop_environment, tracker_store=None
+) -> Assistant:
+    """An assistant on the given ports; conversations in SQLite under workdir unless
+    ``tracker_store`` gives (dialect, host, name)."""
+    dialect, host, name = tracker_store or ("sqlite", "", str(workdir / "tracker.db"))
     settings = replace(
         Settings.from_env(),
         rasa_port=rasa_port,
         action_port=action_port,
         action_endpoint_url=f"http://localhost:{action_port}/webhook",
-        tracker_db_dialect="sqlite",
-        tracker_db_host="",
-        tracker_db_name=str(workdir / "tracker.db"),
+        tracker_db_dialect=dialect,
+        tracker_db_host=host,
+        tracker_db_name=name,
     )
     return Assistant(settings, model, log_dir=workdir / "logs", extra_environment=shop_environment)
 
