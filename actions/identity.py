@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from typing import Optional
 
 from rasa_sdk import Tracker
 
 from actions.latest_message import latest_metadata
+from kefu.settings import Settings
 
 VERIFIED_CUSTOMER_SLOT = "verified_customer_id"
-
-
-def _trust_channel_identity() -> bool:
-    # A channel connector (or the shop's own web server in front of the REST
-    # channel) that has logged the shopper in passes customer_id in metadata.
-    # Turn this off when clients can reach the REST channel directly.
-    return os.environ.get("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes")
+# Whether the shopper is known; featurised, so that rules branch on it.
+IDENTITY_KNOWN_SLOT = "identity_known"
 
 
 def channel_customer_id(tracker: Tracker) -> Optional[str]:
-    if not _trust_channel_identity():
+    if not Settings.from_env().trust_metadata_customer_id:
         return None
     customer_id = latest_metadata(tracker).get("customer_id")
     return str(customer_id) if customer_id else None

@@ -9,18 +9,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import VERIFIED_CUSTOMER_SLOT, known_customer_id
+from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_customer_id
 from actions.replies import apologise_for_backend, say
 from actions.shop import backends, call_backend
-from kefu.replies import render
 from kefu.backends.errors import BackendFailure
+from kefu.replies import render
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits
 from kefu.services.order_view import order_button_title, order_response
 from kefu.shop.clock import shop_now
 
 RECENT_ORDERS_SHOWN = 3
 ATTEMPTS_SLOT = "verification_attempts"
-IDENTITY_KNOWN_SLOT = "identity_known"
 # Set when the shop's systems failed mid-verification: the form stops asking
 # (the shopper already got an apology and the offer of an agent).
 LOOKUP_FAILED_SLOT = "lookup_failed"

@@ -9,8 +9,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import VERIFIED_CUSTOMER_SLOT
-from actions.orders import IDENTITY_KNOWN_SLOT
+from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT
 
 # A shopper who proved an order was theirs an hour ago may have left the
 # device; after the session expires they prove it again. The channel's own

@@ -9,18 +9,18 @@ another's conversation.
 from __future__ import annotations
 
 import asyncio
-import os
 from functools import lru_cache, partial
 from typing import Any, Callable, TypeVar
 
 from kefu.backends.errors import BackendUnavailable
 from kefu.backends.factory import Backends, backends_from_env
+from kefu.settings import Settings
 
 T = TypeVar("T")
 
-# Past this the shopper gets an apology instead of an answer (issue: "slow,
-# over 2 s"); the HTTP client's own timeout is 2 s, this covers SQL too.
-BACKEND_DEADLINE_SECONDS = float(os.environ.get("SHOP_BACKEND_DEADLINE", "2.5"))
+# Past this the shopper gets an apology instead of an answer; it covers SQL
+# calls too, which have no timeout of their own.
+BACKEND_DEADLINE_SECONDS = Settings.from_env().backend_deadline_seconds
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,13 @@ class Settings:
     tracker_db_dialect: str
     tracker_db_host: str
     tracker_db_name: str
+    # Trust customer_id in message metadata: a channel, or the shop's web
+    # server in front of the REST channel, logged the shopper in. Set false
+    # when clients reach the REST channel directly.
+    trust_metadata_customer_id: bool = True
+    # Seconds an action waits for the shop before apologising (the issue's
+    # "slow, over 2 s"; the HTTP client's own timeout is 2 s).
+    backend_deadline_seconds: float = 2.5
 
     def rasa_environment(self) -> dict:
         """Variables that endpoints.yml refers to, for the Rasa server process."""
@@ -59,4 +66,6 @@ class Settings:
             tracker_db_dialect=_env("TRACKER_DB_DIALECT", "sqlite"),
             tracker_db_host=os.environ.get("TRACKER_DB_HOST", ""),
             tracker_db_name=_env("TRACKER_DB_NAME", str(root / "var" / "tracker.db")),
+            trust_metadata_customer_id=_env("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes"),
+            backend_deadline_seconds=float(_env("SHOP_BACKEND_DEADLINE", "2.5")),
         )
