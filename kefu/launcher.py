@@ -166,6 +166,11 @@ def main() -> int:
         print("No up-to-date model: run `make train` (or `make run`) first.", file=sys.stderr)
         return 1
     assistant = Assistant(settings, model)
+
+    def stop_on_terminate(signum, frame):
+        raise KeyboardInterrupt  # `kill` stops both servers, as Ctrl-C does
+
+    signal.signal(signal.SIGTERM, stop_on_terminate)
     print(f">> starting the action server and Rasa with {model.name} ...", flush=True)
     try:
         assistant.start()

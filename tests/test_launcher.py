@@ -131,3 +131,31 @@ def test_shop_system_down_gets_an_apology_and_the_offer_of_an_agent(assistant_wi
     replies = Shopper(assistant_with_shop_down, metadata).says(text)
     assert [identify(r["text"]) for r in replies] == ["backend_unavailable"]
     assert replies[0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_terminating_make_run_stops_both_servers(trained_model, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    environment = dict(
+        os.environ, RASA_PORT="5120", ACTION_PORT="5170",
+        TRACKER_DB_NAME=str(tmp_path / "tracker.db"), DATABASE_URL=f"sqlite:///{tmp_path / 'shop.db'}",
+        PYTHONPATH=str(PROJECT_ROOT),
+    )
+    launcher = subprocess.Popen([sys.executable, "-m", "kefu.launcher"], cwd=PROJECT_ROOT, env=environment,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, started = time.monotonic() + 180, False
+    while not started and time.monotonic() < deadline:
+        try:
+            started = requests.get("http://localhost:5120/status", timeout=2).status_code == 200
+        except requests.RequestException:
+            time.sleep(1)
+    launcher.send_signal(signal.SIGTERM)
+    assert started, "the launcher never brought Rasa up"
+    assert launcher.wait(timeout=60) == 0
+    for port in (5120, 5170):
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://localhost:{port}/", timeout=2)
