@@ -4,21 +4,14 @@ import uuid
 
 import pytest
 import requests
-import yaml
 
 from kefu.chat import render, send
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
 
-RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-
-
-def texts_of(response_name):
-    return {variant["text"] for variant in RESPONSES[response_name]}
-
-
 def talk(assistant, text):
-    return send(assistant.rasa_url, f"test-{uuid.uuid4().hex[:8]}", text)
+    """One message from a new shopper."""
+    return Shopper(assistant).says(text)
 
 
 def test_delivery_question_in_colloquial_chinese_is_answered(running_assistant):
