@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
@@ -19,3 +20,15 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
         if event.get("event") == "user":
             return event.get("metadata") or {}
     return {}
+
+
+def answer_from_button(value: Any, slot: str) -> Any:
+    """A from_text slot filled by a button payload (/inform{"slot": "x"}) holds the payload: take x."""
+    text = str(value or "")
+    if not text.startswith("/") or "{" not in text:
+        return value
+    try:
+        values = json.loads(text[text.index("{"):])
+    except ValueError:
+        return value
+    return values.get(slot, value) if isinstance(values, dict) else value

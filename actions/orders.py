@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -13,6 +13,7 @@ from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_
 from actions.replies import apologise_for_backend, say
 from actions.shop import backends, call_backend
 from kefu.backends.errors import BackendFailure
+from kefu.backends.orders import Order
 from kefu.replies import render
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits
 from kefu.services.order_view import order_button_title, order_response
@@ -23,6 +24,8 @@ ATTEMPTS_SLOT = "verification_attempts"
 # Set when the shop's systems failed mid-verification: the form stops asking
 # (the shopper already got an apology and the offer of an agent).
 LOOKUP_FAILED_SLOT = "lookup_failed"
+# The order numbers last shown as buttons, so that "第二个" can be resolved.
+SHOWN_ORDERS_SLOT = "shown_orders"
 
 
 def _access() -> OrderAccess:
@@ -53,39 +56,51 @@ class ActionTrackOrder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         customer_id = known_customer_id(tracker)
-        order_id = tracker.get_slot("order_id")
         if tracker.get_slot(LOOKUP_FAILED_SLOT):
             return [SlotSet(LOOKUP_FAILED_SLOT, None)]
         if customer_id is None:
             # Only reached after the verification form ended without a match.
             say(dispatcher, "verification_locked")
             return []
-        try:
-            if not order_id:
-                return await self._offer_recent_orders(dispatcher, customer_id)
-            order = await call_backend(_access().order_of, customer_id, order_id)
-            if order is None:
-                say(dispatcher, "order_no_match")
-                return [SlotSet("order_id", None)]
-            events = await call_backend(backends().orders.logistics_events, order.order_id)
-        except BackendFailure:
-            apologise_for_backend(dispatcher)
-            return []
-        for reply in order_response(order, events or [], shop_now()):
-            say(dispatcher, reply.pop("template"), **reply)
-        return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id), SlotSet("current_order_status", order.status)]
+        return await show_order(dispatcher, customer_id, tracker.get_slot("order_id"))
 
-    async def _offer_recent_orders(self, dispatcher: CollectingDispatcher, customer_id: str) -> List[EventType]:
-        orders = await call_backend(backends().orders.orders_of_customer, customer_id, RECENT_ORDERS_SHOWN)
-        if not orders:
-            say(dispatcher, "no_orders")
-            return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id)]
-        buttons = [
-            {"title": order_button_title(order), "payload": f'/track_order{{"order_id":"{order.order_id}"}}'}
-            for order in orders
-        ]
-        dispatcher.utter_message(**render("choose_order"), buttons=buttons)
+
+async def show_order(dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str]) -> List[EventType]:
+    """The order's status and parcel for its owner; without an order number, their recent orders."""
+    try:
+        if not order_id:
+            return await offer_recent_orders(dispatcher, customer_id, "choose_order", "track_order")
+        order = await owned_order(customer_id, order_id)
+        if order is None:
+            say(dispatcher, "order_no_match")
+            return [SlotSet("order_id", None)]
+        events = await call_backend(backends().orders.logistics_events, order.order_id)
+    except BackendFailure:
+        apologise_for_backend(dispatcher)
+        return []
+    for reply in order_response(order, events or [], shop_now()):
+        say(dispatcher, reply.pop("template"), **reply)
+    return [
+        SlotSet("order_id", order.order_id),
+        SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id),
+        SlotSet("current_order_status", order.status),
+    ]
+
+
+async def offer_recent_orders(
+    dispatcher: CollectingDispatcher, customer_id: str, template: str, intent: str
+) -> List[EventType]:
+    """The customer's recent orders as buttons; "第二个" then means the second of them."""
+    orders = await call_backend(backends().orders.orders_of_customer, customer_id, RECENT_ORDERS_SHOWN)
+    if not orders:
+        say(dispatcher, "no_orders")
         return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id)]
+    buttons = [
+        {"title": order_button_title(order), "payload": f'/{intent}{{"order_id":"{order.order_id}"}}'}
+        for order in orders
+    ]
+    dispatcher.utter_message(**render(template), buttons=buttons)
+    return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id), SlotSet(SHOWN_ORDERS_SLOT, [o.order_id for o in orders])]
 
 
 class ActionAskOrderId(Action):
@@ -93,8 +108,15 @@ class ActionAskOrderId(Action):
         return "action_ask_order_id"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        say(dispatcher, "ask_order_id")
-        return []
+        customer_id = known_customer_id(tracker)
+        if customer_id is None:
+            say(dispatcher, "ask_order_id")
+            return []
+        try:
+            return await offer_recent_orders(dispatcher, customer_id, "choose_order_for_task", "inform")
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return [SlotSet(LOOKUP_FAILED_SLOT, True)]
 
 
 class ActionAskPhoneLast4(Action):
@@ -106,37 +128,31 @@ class ActionAskPhoneLast4(Action):
         return []
 
 
-class ValidateOrderVerificationForm(FormValidationAction):
-    """Asks for the order number and phone tail; three misses lock the lookup."""
+class OrderProof:
+    """The order number and phone-tail questions, shared by every form that guards an order.
 
-    def name(self) -> Text:
-        return "validate_order_verification_form"
+    Three misses lock the lookup; a failing shop system stops the questions.
+    """
 
-    async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
-        # A locked or already verified shopper is not asked anything more; the
-        # form ends and action_track_order explains what happens next.
-        if (
-            known_customer_id(tracker)
-            or tracker.get_slot(LOOKUP_FAILED_SLOT)
-            or _attempts(tracker) >= MAX_VERIFICATION_ATTEMPTS
-        ):
+    @staticmethod
+    def proof_slots(tracker: Tracker) -> Optional[List[Text]]:
+        """[] when the shopper is known, the questions still to ask, or None once locked."""
+        if known_customer_id(tracker):
             return []
-        return domain_slots
+        if tracker.get_slot(LOOKUP_FAILED_SLOT) or _attempts(tracker) >= MAX_VERIFICATION_ATTEMPTS:
+            return None
+        return ["order_id", "phone_last4"]
 
-    def validate_order_id(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    @staticmethod
+    def checked_order_number(value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
         digits = "".join(ch for ch in str(value or "") if ch.isdigit())
         if len(digits) in (13, 14):
             return {"order_id": digits}
         say(dispatcher, "invalid_order_id")
         return {"order_id": None}
 
-    async def validate_phone_last4(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    @staticmethod
+    async def checked_phone_tail(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         digits = last_four_digits(value)
         if digits is None:
             say(dispatcher, "invalid_phone_last4")
@@ -157,3 +173,32 @@ class ValidateOrderVerificationForm(FormValidationAction):
         if attempts < MAX_VERIFICATION_ATTEMPTS:
             say(dispatcher, "order_no_match")
         return {"phone_last4": None, "order_id": None, ATTEMPTS_SLOT: float(attempts)}
+
+
+async def owned_order(customer_id: str, order_id: str) -> Optional[Order]:
+    """The order if it is this customer's (off the event loop, under the deadline)."""
+    return await call_backend(_access().order_of, customer_id, order_id)
+
+
+class ValidateOrderVerificationForm(OrderProof, FormValidationAction):
+    """Asks for the order number and phone tail; three misses lock the lookup."""
+
+    def name(self) -> Text:
+        return "validate_order_verification_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        # A locked or already verified shopper is not asked anything more; the
+        # form ends and action_track_order explains what happens next.
+        return self.proof_slots(tracker) or []
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self.checked_order_number(value, dispatcher)
+
+    async def validate_phone_last4(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return await self.checked_phone_tail(value, dispatcher, tracker)

@@ -7,6 +7,9 @@ config.yml without its fallback on the larger part, parses the smaller part
 and shows, for each confidence threshold and ambiguity gap, what the shopper
 would get: accuracy (a fallback is right only for an out-of-scope message),
 out-of-scope recall and the share of in-scope messages sent to fallback.
+A fallback is answered by action_clarify: it also shows the share of messages
+that get clarification buttons and, of those, how often the true intent is
+among the buttons offered (kefu.services.clarification.candidate_intents).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from kefu.replies.intent_labels import intent_labels  # noqa: E402
+from kefu.services.clarification import candidate_intents  # noqa: E402
 
 THRESHOLDS = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 AMBIGUITY_GAPS = [0.0, 0.02, 0.05, 0.1]
@@ -63,29 +69,47 @@ def config_without_fallback() -> str:
     return yaml.safe_dump(config, allow_unicode=True)
 
 
-def sweep(parsed: List[Tuple[str, List[Tuple[str, float]]]]) -> List[Dict]:
-    rows = []
-    for threshold in THRESHOLDS:
-        for gap in AMBIGUITY_GAPS:
-            right = oos_total = oos_caught = in_total = in_fallback = 0
-            for gold, ranking in parsed:
-                (top, confidence), second = ranking[0], ranking[1][1] if len(ranking) > 1 else 0.0
-                fallback = confidence < threshold or (confidence - second) < gap
-                predicted = "out_of_scope" if fallback else top
-                right += predicted == gold
-                if gold == "out_of_scope":
-                    oos_total += 1
-                    oos_caught += predicted == "out_of_scope"
-                else:
-                    in_total += 1
-                    in_fallback += fallback
-            rows.append({
-                "threshold": threshold, "ambiguity": gap,
-                "accuracy": right / len(parsed),
-                "oos_recall": oos_caught / max(oos_total, 1),
-                "in_scope_to_fallback": in_fallback / max(in_total, 1),
-            })
-    return rows
+Ranking = List[Tuple[str, float]]
+
+
+def falls_back(ranking: Ranking, threshold: float, gap: float) -> bool:
+    """What the FallbackClassifier decides for a ranking (best first)."""
+    confidence, second = ranking[0][1], ranking[1][1] if len(ranking) > 1 else 0.0
+    return confidence < threshold or (confidence - second) < gap
+
+
+def offered_intents(ranking: Ranking) -> List[str]:
+    """The buttons action_clarify offers for a message that fell back (a first miss)."""
+    return candidate_intents([{"name": n, "confidence": c} for n, c in ranking], offerable=intent_labels())
+
+
+def score(parsed: List[Tuple[str, Ranking]], threshold: float, gap: float) -> Dict:
+    right = oos_total = oos_caught = in_total = in_fallback = clarified = clarified_right = 0
+    for gold, ranking in parsed:
+        fallback = falls_back(ranking, threshold, gap)
+        predicted = "out_of_scope" if fallback else ranking[0][0]
+        right += predicted == gold
+        if gold == "out_of_scope":
+            oos_total += 1
+            oos_caught += predicted == "out_of_scope"
+        else:
+            in_total += 1
+            in_fallback += fallback
+        offered = offered_intents(ranking) if fallback else []
+        clarified += bool(offered)
+        clarified_right += gold in offered
+    return {
+        "threshold": threshold, "ambiguity": gap,
+        "accuracy": right / len(parsed),
+        "oos_recall": oos_caught / max(oos_total, 1),
+        "in_scope_to_fallback": in_fallback / max(in_total, 1),
+        "clarified": clarified / len(parsed),
+        "clarified_right": clarified_right / max(clarified, 1),
+    }
+
+
+def sweep(parsed: List[Tuple[str, Ranking]]) -> List[Dict]:
+    return [score(parsed, threshold, gap) for threshold in THRESHOLDS for gap in AMBIGUITY_GAPS]
 
 
 def main(argv=None) -> int:
@@ -121,10 +145,14 @@ def main(argv=None) -> int:
         parsed = asyncio.run(parse_all())
 
     rows = sweep(parsed)
-    print(f"{'threshold':>10}{'ambiguity':>10}{'accuracy':>10}{'oos recall':>12}{'in->fallback':>14}")
+    print(f"{'threshold':>10}{'ambiguity':>10}{'accuracy':>10}{'oos recall':>12}{'in->fallback':>14}"
+          f"{'clarified':>11}{'right offered':>15}")
     for row in rows:
         print(f"{row['threshold']:>10.2f}{row['ambiguity']:>10.2f}{row['accuracy']:>10.3f}"
-              f"{row['oos_recall']:>12.3f}{row['in_scope_to_fallback']:>14.3f}")
+              f"{row['oos_recall']:>12.3f}{row['in_scope_to_fallback']:>14.3f}"
+              f"{row['clarified']:>11.3f}{row['clarified_right']:>15.3f}")
+    print(">> clarified: share of messages answered with buttons; right offered: of those, the true intent"
+          " was a button (an out-of-scope message never is)")
     best = max(rows, key=lambda r: (round(r["accuracy"], 3), r["oos_recall"], -r["threshold"]))
     print(f">> best on the development split: threshold {best['threshold']}, ambiguity {best['ambiguity']}")
     return 0

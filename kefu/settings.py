@@ -36,6 +36,9 @@ class Settings:
     # Seconds an action waits for the shop before apologising (the issue's
     # "slow, over 2 s"; the HTTP client's own timeout is 2 s).
     backend_deadline_seconds: float = 2.5
+    # How long after their last message a shopper who proved an order was
+    # theirs stays proven when a new session starts (actions/session.py).
+    identity_carry_over_minutes: float = 120.0
 
     def rasa_environment(self) -> dict:
         """Variables that endpoints.yml refers to, for the Rasa server process."""
@@ -68,4 +71,5 @@ class Settings:
             tracker_db_name=_env("TRACKER_DB_NAME", str(root / "var" / "tracker.db")),
             trust_metadata_customer_id=_env("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes"),
             backend_deadline_seconds=float(_env("SHOP_BACKEND_DEADLINE", "2.5")),
+            identity_carry_over_minutes=float(_env("IDENTITY_CARRY_OVER_MINUTES", "120")),
         )

@@ -63,6 +63,8 @@ ATTRIBUTE_LABELS = {
     "finish": "妆效",
     "shade": "色号",
     "scent": "香型",
+    # Present only on products excluded from 七天无理由退货, saying why.
+    "return_policy": "退货说明",
 }
 
 

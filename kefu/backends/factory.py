@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from kefu.backends.after_sales import AfterSalesBackend
 from kefu.backends.catalogue import CatalogueBackend
 from kefu.backends.customers import CustomerBackend
 from kefu.backends.http.client import DEFAULT_BACKOFF, DEFAULT_RETRIES, DEFAULT_TIMEOUT
@@ -55,6 +56,7 @@ class Backends:
     orders: OrderBackend
     catalogue: CatalogueBackend
     customers: CustomerBackend
+    after_sales: AfterSalesBackend
 
 
 def build_backends(config: BackendConfig) -> Backends:
@@ -78,6 +80,7 @@ def backends_from_env(environ: Optional[Mapping[str, str]] = None) -> Backends:
 def sql_backends(database_url: Optional[str] = None, engine=None) -> Backends:
     """SQL backends on ``engine``, or on a new engine for ``database_url``."""
     # Imported here so that an HTTP-only deployment never loads the schema.
+    from kefu.backends.sql.after_sales import SqlAfterSalesBackend
     from kefu.backends.sql.catalogue import SqlCatalogueBackend
     from kefu.backends.sql.customers import SqlCustomerBackend
     from kefu.backends.sql.orders import SqlOrderBackend
@@ -89,10 +92,12 @@ def sql_backends(database_url: Optional[str] = None, engine=None) -> Backends:
         orders=SqlOrderBackend(gateway),
         catalogue=SqlCatalogueBackend(gateway),
         customers=SqlCustomerBackend(gateway),
+        after_sales=SqlAfterSalesBackend(gateway),
     )
 
 
 def http_backends(api_url: str, **client_options) -> Backends:
+    from kefu.backends.http.after_sales import HttpAfterSalesBackend
     from kefu.backends.http.catalogue import HttpCatalogueBackend
     from kefu.backends.http.client import ShopApiClient
     from kefu.backends.http.customers import HttpCustomerBackend
@@ -103,4 +108,5 @@ def http_backends(api_url: str, **client_options) -> Backends:
         orders=HttpOrderBackend(api),
         catalogue=HttpCatalogueBackend(api),
         customers=HttpCustomerBackend(api),
+        after_sales=HttpAfterSalesBackend(api),
     )

@@ -10,7 +10,7 @@ import abc
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 ORDER_STATUS_LABELS = {
     "unpaid": "待付款",
@@ -40,7 +40,7 @@ REFUND_STATUS_LABELS = {
 RETURN_WINDOW = timedelta(days=7)
 # Before the parcel leaves the warehouse the shopper may still cancel or
 # change where it goes.
-_NOT_YET_SHIPPED = ("unpaid", "paid")
+NOT_YET_SHIPPED = ("unpaid", "paid")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,11 @@ class ReturnRequest:
     status: str
     requested_at: datetime
     updated_at: datetime
+    # Which of the order's SKUs it is for; empty for a request recorded
+    # without them, which then stands for the whole order.
+    sku_ids: Tuple[str, ...] = ()
+    condition: Optional[str] = None  # the goods as the shopper describes them: 未拆封, 已拆封 …
+    new_sku_id: Optional[str] = None  # an exchange: the SKU the shopper gets instead
 
     @property
     def status_label(self) -> str:
@@ -134,11 +139,11 @@ class Order:
 
     @property
     def can_cancel(self) -> bool:
-        return self.status in _NOT_YET_SHIPPED
+        return self.status in NOT_YET_SHIPPED
 
     @property
     def can_change_address(self) -> bool:
-        return self.status in _NOT_YET_SHIPPED
+        return self.status in NOT_YET_SHIPPED
 
     @property
     def return_deadline(self) -> Optional[datetime]:

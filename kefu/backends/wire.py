@@ -14,7 +14,7 @@ import types
 import typing
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Type, TypeVar, Union
+from typing import Any, List, Type, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -55,6 +55,12 @@ def from_wire(kind: Type[T], data: Any, where: str = "$") -> T:
         (item_kind,) = typing.get_args(kind)
         _expect(isinstance(data, list), where, "a list", data)
         return [from_wire(item_kind, item, f"{where}[{i}]") for i, item in enumerate(data)]  # type: ignore[return-value]
+    if origin is tuple:
+        # Only Tuple[X, ...]: a tuple travels as a JSON list, like a list.
+        args = typing.get_args(kind)
+        if len(args) != 2 or args[1] is not Ellipsis:
+            raise TypeError(f"{where}: no wire form for {kind!r}")
+        return tuple(from_wire(List[args[0]], data, where))  # type: ignore[return-value, valid-type]
     if origin is dict:
         key_kind, value_kind = typing.get_args(kind)
         _expect(isinstance(data, dict), where, "an object", data)

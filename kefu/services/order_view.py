@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Dict, List, Optional
 
-from kefu.backends.orders import LogisticsEvent, Order
+from kefu.backends.orders import LogisticsEvent, Order, OrderItem
 
 MAX_EVENTS_SHOWN = 3
 
@@ -18,12 +18,13 @@ def _day(value) -> str:
     return value.strftime("%m月%d日")
 
 
+def item_text(item: OrderItem) -> str:
+    variant = "/".join(v for v in (item.color, item.size) if v)
+    return f"{item.product_name}{f'（{variant}）' if variant else ''}×{item.quantity}"
+
+
 def items_text(order: Order) -> str:
-    parts = []
-    for item in order.items:
-        variant = "/".join(v for v in (item.color, item.size) if v)
-        parts.append(f"{item.product_name}{f'（{variant}）' if variant else ''}×{item.quantity}")
-    return "，".join(parts)
+    return "，".join(item_text(item) for item in order.items)
 
 
 def events_text(events: List[LogisticsEvent]) -> str:

@@ -4,6 +4,10 @@
 (``DATABASE_URL``) through the SQL backends, so that the HTTP backends, and
 anyone writing an adapter for a real merchant system, have a working
 counterpart. Database calls run in a thread pool, never on the event loop.
+
+The after-sales changes (POST and PUT) answer a refusal with 409 when the
+order's state stands in the way and 422 when the request names something
+that does not fit; both carry the refusal's code.
 """
 
 from __future__ import annotations
@@ -20,13 +24,21 @@ from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Type, TypeVar
 
 from aiohttp import web
 
+from kefu.backends.after_sales import AfterSalesRejected
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.backends.factory import Backends, sql_backends
-from kefu.backends.wire import to_wire
+from kefu.backends.http.bodies import (
+    AddressChange,
+    CancellationApplication,
+    ExchangeApplication,
+    ProblemApplication,
+    ReturnApplication,
+)
+from kefu.backends.wire import WireFormatError, from_wire, to_wire
 from kefu.shop.db import make_engine
 from kefu.shop.seed import seed_if_empty
 
@@ -36,6 +48,11 @@ DEFAULT_PORT = 5060
 BACKENDS = web.AppKey("backends", Backends)
 TOKEN = web.AppKey("token", str)
 MAX_LIMIT = 50
+# Refusals because of where the order stands (409); any other refusal is
+# about what the request names (422).
+CONFLICT_CODES = ("not_allowed_in_state", "already_requested", "out_of_stock")
+
+T = TypeVar("T")
 
 _dumps = partial(json.dumps, ensure_ascii=False)
 
@@ -59,6 +76,10 @@ async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
         return await handler(request)
     except _BadRequest as problem:
         return _error(400, "bad_request", str(problem))
+    except AfterSalesRejected as refusal:
+        if refusal.code == "unknown_order":
+            return _error(404, "not_found", "order not found")
+        return _error(409 if refusal.code in CONFLICT_CODES else 422, refusal.code, refusal.detail or refusal.code)
     except BackendUnavailable as problem:
         return _error(503, "unavailable", str(problem))
     except BackendError as problem:
@@ -154,6 +175,18 @@ def _flag(request: web.Request, name: str) -> bool:
     return raw == "true"
 
 
+async def _body(request: web.Request, kind: Type[T]) -> T:
+    """The JSON body as a ``kind`` (see kefu/backends/http/bodies.py)."""
+    try:
+        data = await request.json()
+    except ValueError:
+        raise _BadRequest("the body must be JSON") from None
+    try:
+        return from_wire(kind, data)
+    except WireFormatError as error:
+        raise _BadRequest(f"body: {error}") from None
+
+
 # --- handlers -----------------------------------------------------------------------
 
 
@@ -242,6 +275,23 @@ async def get_contacts(request: web.Request) -> web.Response:
     return _found_list(contacts, "contacts", "customer")
 
 
+def _change_handler(kind: type, status: int = 200) -> Callable:
+    """A handler that decodes the body as ``kind`` and makes the change it stands for."""
+
+    async def make_change(request: web.Request) -> web.Response:
+        body = await _body(request, kind)
+        result = await _call(body.apply_to, request.app[BACKENDS].after_sales, request.match_info["order_id"])
+        return _json(to_wire(result), status=status)
+
+    return make_change
+
+
+async def get_problems(request: web.Request) -> web.Response:
+    order_id = request.match_info["order_id"]
+    reports = await _call(request.app[BACKENDS].after_sales.problem_reports, order_id)
+    return _found_list(reports, "problems", "order")
+
+
 def create_app(backends: Backends, token: Optional[str] = None) -> web.Application:
     app = web.Application(middlewares=[_errors_as_json, _bearer_token])
     app[BACKENDS] = backends
@@ -251,6 +301,12 @@ def create_app(backends: Backends, token: Optional[str] = None) -> web.Applicati
             web.get("/health", health),
             web.get("/orders/{order_id}", get_order),
             web.get("/orders/{order_id}/logistics-events", get_logistics_events),
+            web.post("/orders/{order_id}/returns", _change_handler(ReturnApplication, status=201)),
+            web.post("/orders/{order_id}/exchanges", _change_handler(ExchangeApplication, status=201)),
+            web.post("/orders/{order_id}/cancellation", _change_handler(CancellationApplication)),
+            web.put("/orders/{order_id}/recipient", _change_handler(AddressChange)),
+            web.get("/orders/{order_id}/problems", get_problems),
+            web.post("/orders/{order_id}/problems", _change_handler(ProblemApplication, status=201)),
             web.get("/delivery-estimate", get_delivery_estimate),
             web.get("/shipping-fee", get_shipping_fee),
             web.get("/products", find_products),

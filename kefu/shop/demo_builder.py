@@ -661,8 +661,15 @@ class DemoShopBuilder:
         else:
             status = self.rng.choice(("requested", "approved", "received"))
             updated_at = self._random_moment_between(requested_at, self.now)
+        if kind == "exchange":
+            # The first item, for the next size up where there is one.
+            sku_ids, new_sku = [order.items[0].sku_id], self._next_size_up(order.items[0])
+        else:
+            sku_ids, new_sku = [item.sku_id for item in order.items], None  # the whole parcel
         request = models.ReturnRequest(
-            id=f"R{order.id}", kind=kind, reason=reason, status=status, requested_at=requested_at, updated_at=updated_at
+            id=models.after_sales_id(models.RETURN_ID_PREFIX, order.id, len(order.return_requests) + 1),
+            kind=kind, reason=reason, status=status, requested_at=requested_at, updated_at=updated_at,
+            sku_ids=sku_ids, new_sku_id=new_sku.id if new_sku is not None else None,
         )
         order.return_requests.append(request)
         # Money goes back once the shop has the goods (or at once for a refund-only claim).
@@ -670,6 +677,12 @@ class DemoShopBuilder:
             self._add_refund(order, request, requested_at + (updated_at - requested_at) / 2, completed_at=updated_at)
         elif status == "received" or kind == "refund_only":
             self._add_refund(order, request, updated_at, completed_at=None)
+
+    def _next_size_up(self, item: models.OrderItem) -> Optional[models.Sku]:
+        skus = self._skus[item.product_id]
+        (current,) = [sku for sku in skus if sku.id == item.sku_id]
+        bigger = [sku for sku in skus if sku.color == current.color and sku.position > current.position]
+        return bigger[0] if bigger else None
 
     def _soon_after(self, moment: datetime, days: bool = False) -> datetime:
         """A little later than ``moment`` (hours, or a few days), but never in the future."""
@@ -680,11 +693,11 @@ class DemoShopBuilder:
                     requested_at: datetime, completed_at: Optional[datetime]) -> None:
         order.refunds.append(
             models.Refund(
-                id=f"RF{order.id}",
+                id=models.after_sales_id(models.REFUND_ID_PREFIX, order.id, len(order.refunds) + 1),
                 return_request=request,
                 amount_cents=order.paid_cents,
                 status="succeeded" if completed_at is not None else "processing",
-                method=f"原路退回（{order.payment_method}）",
+                method=order.refund_method,
                 requested_at=requested_at,
                 completed_at=completed_at,
             )

@@ -32,6 +32,9 @@ NO_SIZE = (None,)
 NO_COLOR = (None,)
 
 CARE_COTTON = "建议30℃以下水温手洗或机洗，深浅色分开洗涤，不可漂白，反面阴干"
+# Opened cosmetics cannot be sold again, so they are excluded from 七天无理由退货
+# (as close-fitting underwear and socks would be); the attribute says why.
+NO_RETURN_ONCE_OPENED = "拆封后不支持七天无理由退货"
 
 # The T-shirt the contract's order 2024111100001 is for.
 TSHIRT_ID = "P1001"
@@ -747,6 +750,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "ingredients": "氨基酸表活、甘油、积雪草提取物",
             "shelf_life": "3年，开封后建议12个月内用完",
             "usage_notes": "取适量于掌心加水揉出泡沫，打圈按摩后清水洗净",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "温和不紧绷，早晚都能用。",
         "洗面奶 洁面 洁面乳 护肤",
@@ -760,6 +764,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "ingredients": "玻尿酸、神经酰胺",
             "shelf_life": "3年",
             "usage_notes": "洁面后敷15-20分钟，取下后轻拍至吸收，无需清洗；每周2-3次",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "一片急救补水，熬夜后也水润。",
         "面膜 补水面膜 护肤",
@@ -772,6 +777,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "finish": "丝绒雾面",
             "shelf_life": "3年，开封后建议18个月内用完",
             "usage_notes": "先薄涂打底，再在唇中叠涂",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "显白不拔干，持妆约6小时。",
         "口红 唇膏 彩妆",
@@ -784,6 +790,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "skin_type": "所有肤质；初次使用建议先在耳后试用",
             "shelf_life": "3年，开封后6个月内用完",
             "usage_notes": "早晚洁面后取2-3滴涂抹全脸；白天使用需配合防晒",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "淡化痘印，提亮肤色。",
         "精华 精华液 烟酰胺 护肤",
@@ -798,6 +805,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "skin_type": "油性及混合性肌肤",
             "shelf_life": "3年",
             "usage_notes": "出门前15分钟涂抹，户外每2小时补涂；需用卸妆产品清洁",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "清爽不油腻，军训海边都能用。",
         "防晒 防晒霜 隔离 护肤",
@@ -811,6 +819,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "ingredients": "神经酰胺、角鲨烷",
             "shelf_life": "3年",
             "usage_notes": "洁面后先用水再用乳",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "修护屏障，换季不干燥。",
         "水乳 套装 护肤品 爽肤水 乳液",
@@ -824,6 +833,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "skin_type": "混合及油性肌肤",
             "shelf_life": "3年，开封后12个月内用完",
             "usage_notes": "用粉扑或刷子由内向外推开",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "轻薄服帖，12 小时持妆不暗沉。",
         "粉底液 粉底 底妆 彩妆",
@@ -836,6 +846,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "skin_type": "所有肤质",
             "shelf_life": "3年",
             "usage_notes": "用化妆棉浸湿后轻敷眼唇10秒再擦拭",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "温和卸净淡妆与防晒。",
         "卸妆水 卸妆 卸妆液",
@@ -847,6 +858,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "net_content": "9×1.2g",
             "finish": "哑光与珠光搭配",
             "shelf_life": "3年",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "日常大地色，新手也好上手。",
         "眼影 眼影盘 彩妆",
@@ -858,6 +870,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "net_content": "30g×5",
             "scent": "玫瑰、白茶、樱花、柑橘、雪松",
             "shelf_life": "3年",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "送礼自用都合适，滋润不粘手。",
         "护手霜 礼盒 送礼",
@@ -870,6 +883,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "skin_type": "油性肌肤",
             "ingredients": "水杨酸、薄荷",
             "shelf_life": "3年",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "控油去黑头，洗后清爽。",
         "洗面奶 洁面 男士护肤",
@@ -882,6 +896,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "feature": "防水防汗不晕染",
             "shelf_life": "3年，开封后6个月内用完",
             "usage_notes": "需用眼唇卸妆液卸除",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "根根分明，纤长卷翘。",
         "睫毛膏 彩妆",
@@ -895,6 +910,7 @@ CATALOGUE: Tuple[ProductSpec, ...] = (
             "skin_type": "所有肤质",
             "shelf_life": "3年",
             "usage_notes": "沐浴后全身涂抹",
+            "return_policy": NO_RETURN_ONCE_OPENED,
         },
         "保湿不粘腻，淡淡果香。",
         "身体乳 润肤乳 护肤",

@@ -46,6 +46,21 @@ RETURN_KINDS = ("return", "exchange", "refund_only")
 RETURN_STATUSES = ("requested", "approved", "rejected", "received", "completed", "cancelled")
 REFUND_STATUSES = ("processing", "succeeded", "failed")
 LOGISTICS_STATUSES = ("picked_up", "in_transit", "out_for_delivery", "signed")
+PROBLEM_KINDS = ("damaged", "wrong_item", "missing_item", "quality")
+PROBLEM_RESOLUTIONS = ("reship", "refund", "agent")
+PROBLEM_STATUSES = ("reship_pending", "refund_pending", "awaiting_agent")
+
+# Prefixes of the after-sales ids, numbered per order: R2024111100001-01 is
+# the order's first return request, RF…-01 its first refund, Q…-01 its first
+# problem report.
+RETURN_ID_PREFIX = "R"
+REFUND_ID_PREFIX = "RF"
+PROBLEM_ID_PREFIX = "Q"
+
+
+def after_sales_id(prefix: str, order_id: str, number: int) -> str:
+    """The id of the order's ``number``-th return, refund or problem report (from 1)."""
+    return f"{prefix}{order_id}-{number:02d}"
 
 
 def _choice(values, name):
@@ -277,6 +292,11 @@ class Order(Base):
     def paid_cents(self) -> int:
         return self.goods_cents + self.shipping_fee_cents - self.discount_cents
 
+    @property
+    def refund_method(self) -> str:
+        """Refunds go back the way the money came (原路退回)."""
+        return f"原路退回（{self.payment_method}）"
+
 
 class OrderItem(Base):
     __tablename__ = "order_items"
@@ -330,13 +350,17 @@ class LogisticsEvent(Base):
 class ReturnRequest(Base):
     __tablename__ = "return_requests"
 
-    id = Column(String(20), primary_key=True)  # R2024111100007
+    id = Column(String(20), primary_key=True)  # R2024111100007-01
     order_id = Column(String(20), ForeignKey("orders.id"), nullable=False, index=True)
     kind = Column(_choice(RETURN_KINDS, "return_kind"), nullable=False)
     reason = Column(String(100), nullable=False)
     status = Column(_choice(RETURN_STATUSES, "return_status"), nullable=False)
     requested_at = Column(ShopDateTime, nullable=False)
     updated_at = Column(ShopDateTime, nullable=False)
+    # The order's SKUs it covers (a JSON list; empty: the whole order).
+    sku_ids = Column(JSON, nullable=False, default=list)
+    condition = Column(String(50), nullable=True)  # 未拆封, 已拆封 …
+    new_sku_id = Column(String(30), ForeignKey("skus.id"), nullable=True)  # exchanges only
 
     order = relationship("Order", back_populates="return_requests")
 
@@ -344,7 +368,7 @@ class ReturnRequest(Base):
 class Refund(Base):
     __tablename__ = "refunds"
 
-    id = Column(String(20), primary_key=True)  # RF2024111100007
+    id = Column(String(20), primary_key=True)  # RF2024111100007-01
     order_id = Column(String(20), ForeignKey("orders.id"), nullable=False, index=True)
     return_request_id = Column(String(20), ForeignKey("return_requests.id"), nullable=True)
     amount_cents = Column(Integer, nullable=False)
@@ -354,4 +378,24 @@ class Refund(Base):
     completed_at = Column(ShopDateTime, nullable=True)
 
     order = relationship("Order", back_populates="refunds")
+    return_request = relationship("ReturnRequest")
+
+
+class ProblemReport(Base):
+    """A damaged, wrong, missing or faulty item reported after shipping."""
+
+    __tablename__ = "problem_reports"
+
+    id = Column(String(20), primary_key=True)  # Q2024111100001-01
+    order_id = Column(String(20), ForeignKey("orders.id"), nullable=False, index=True)
+    sku_id = Column(String(30), ForeignKey("skus.id"), nullable=True)  # NULL: the order as a whole
+    kind = Column(_choice(PROBLEM_KINDS, "problem_kind"), nullable=False)
+    description = Column(Text, nullable=False)
+    resolution = Column(_choice(PROBLEM_RESOLUTIONS, "problem_resolution"), nullable=False)
+    status = Column(_choice(PROBLEM_STATUSES, "problem_status"), nullable=False)
+    created_at = Column(ShopDateTime, nullable=False)
+    # The refund-only request a "refund" resolution opened.
+    return_request_id = Column(String(20), ForeignKey("return_requests.id"), nullable=True)
+
+    order = relationship("Order")
     return_request = relationship("ReturnRequest")

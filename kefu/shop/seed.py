@@ -4,8 +4,10 @@ Without options it seeds an empty database and leaves a seeded one alone,
 so ``make run`` can call it every time. The demo data is reproducible (fixed
 random seed) with moments relative to the time of seeding; ``--refresh-stale``
 rebuilds a demo shop seeded on an earlier day, so that "signed 2 days ago"
-stays true. Only a database holding the demo shop (or nothing) is ever
-rebuilt: a database with other data is refused unless ``--force``.
+stays true, and one built by an older version of the seed, whose tables may
+lack what the code now reads (the demo shop is rebuilt, never migrated).
+Only a database holding the demo shop (or nothing) is ever rebuilt: a
+database with other data is refused unless ``--force``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from datetime import datetime
 from typing import Callable, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
 from kefu.shop.clock import shop_now
@@ -24,7 +26,9 @@ from kefu.shop.demo_builder import RANDOM_SEED, DemoShopBuilder, SeedSummary
 from kefu.shop.models import Customer, Product, ShopMeta
 
 DEMO_MARKER = "kefu demo shop"
-SEED_VERSION = "1"
+# Raised whenever the schema or the demo data changes, so that
+# ``--refresh-stale`` rebuilds demo shops built before.
+SEED_VERSION = "2"
 
 Report = Callable[[str], None]
 
@@ -34,24 +38,36 @@ class RefusedToReset(RuntimeError):
 
 
 def seeded_at(engine: Engine) -> Optional[datetime]:
-    """When the demo shop in this database was built, or None if it holds no demo shop."""
-    if not has_schema(engine):
-        return None
+    """When the demo shop in this database was built, or None if it holds no demo shop.
+
+    A demo shop of an older seed version counts, even if it lacks tables
+    added since: it is still the demo shop, and may be rebuilt.
+    """
+    meta = _demo_meta(engine)
+    return datetime.fromisoformat(meta["seeded_at"]) if "seeded_at" in meta else None
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the demo shop here was built by this version of the seed, with every table."""
+    return _demo_meta(engine).get("seed_version") == SEED_VERSION and has_schema(engine)
+
+
+def _demo_meta(engine: Engine) -> dict:
+    if not inspect(engine).has_table(ShopMeta.__tablename__):
+        return {}
     with make_session_factory(engine)() as session:
-        marker = session.get(ShopMeta, "dataset")
-        moment = session.get(ShopMeta, "seeded_at")
-        if marker is None or marker.value != DEMO_MARKER or moment is None:
-            return None
-        return datetime.fromisoformat(moment.value)
+        meta = {row.key: row.value for row in session.execute(select(ShopMeta)).scalars()}
+    return meta if meta.get("dataset") == DEMO_MARKER else {}
 
 
 def is_empty(engine: Engine) -> bool:
-    if not has_schema(engine):
-        return True
+    existing = set(inspect(engine).get_table_names())
     with make_session_factory(engine)() as session:
-        customers = session.execute(select(func.count()).select_from(Customer)).scalar_one()
-        products = session.execute(select(func.count()).select_from(Product)).scalar_one()
-        return customers == 0 and products == 0
+        for model in (Customer, Product):
+            if model.__tablename__ in existing:
+                if session.execute(select(func.count()).select_from(model)).scalar_one():
+                    return False
+    return True
 
 
 def build_demo_shop(engine: Engine, now: Optional[datetime] = None, report: Report = print) -> SeedSummary:
@@ -96,6 +112,10 @@ def seed_if_empty(engine: Optional[Engine] = None, refresh_stale: bool = False, 
     built = seeded_at(engine)
     if refresh_stale and built is not None and built.date() < shop_now().date():
         report(f"the demo shop was seeded on {built.date()}; rebuilding it so that its dates hold today")
+        _report_summary(reset_demo_shop(engine, report=report), report)
+        return True
+    if refresh_stale and built is not None and not is_current(engine):
+        report("the demo shop was built by an older version of the seed; rebuilding it")
         _report_summary(reset_demo_shop(engine, report=report), report)
         return True
     report(f"shop database already seeded{f' at {built:%Y-%m-%d %H:%M}' if built else ''}; leaving it as it is")

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
 from kefu.replies import identify
-from tests.shop.fixtures import seeded_sqlite_shop  # noqa: F401
+from tests.shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
@@ -23,6 +23,16 @@ def shop_backends(seeded_sqlite_shop, monkeypatch):
     """Points the action server's backends at the seeded demo shop."""
     monkeypatch.setenv("SHOP_BACKEND", "sql")
     monkeypatch.setenv("DATABASE_URL", str(seeded_sqlite_shop.engine.url))
+    shop.backends.cache_clear()
+    yield shop.backends()
+    shop.backends.cache_clear()
+
+
+@pytest.fixture
+def writable_backends(fresh_sqlite_shop, monkeypatch):
+    """A demo shop of the test's own: actions that change orders may write to it."""
+    monkeypatch.setenv("SHOP_BACKEND", "sql")
+    monkeypatch.setenv("DATABASE_URL", str(fresh_sqlite_shop.engine.url))
     shop.backends.cache_clear()
     yield shop.backends()
     shop.backends.cache_clear()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from kefu.backends.factory import BackendConfig, backends_from_env
+from kefu.backends.http.after_sales import HttpAfterSalesBackend
 from kefu.backends.http.orders import HttpOrderBackend
+from kefu.backends.sql.after_sales import SqlAfterSalesBackend
 from kefu.backends.sql.orders import SqlOrderBackend
 
 
@@ -51,3 +53,4 @@ def test_backends_from_env_builds_the_chosen_kind(seeded_sqlite_shop):
     assert isinstance(sql.orders, SqlOrderBackend)
     assert sql.customers.get_customer("C0001").name == "张三"
     assert isinstance(http.orders, HttpOrderBackend)
+    assert isinstance(sql.after_sales, SqlAfterSalesBackend) and isinstance(http.after_sales, HttpAfterSalesBackend)

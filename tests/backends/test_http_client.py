@@ -1,24 +1,30 @@
 """How the HTTP backends fail: against a real, misbehaving HTTP server.
 
 The server is scripted per test (answer 503 twice, then the real thing …)
-and counts the requests it gets, so retries are counted, not assumed.
+and counts the requests it gets, so retries are counted, not assumed. A
+change (POST) must never be sent twice once the server may have it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from aiohttp import web
 
+from kefu.backends.after_sales import AfterSalesRejected, ProblemReport
 from kefu.backends.catalogue import Product, Sku
 from kefu.backends.errors import BackendError, BackendFailure, BackendUnavailable
 from kefu.backends.factory import http_backends, sql_backends
+from kefu.backends.http.after_sales import HttpAfterSalesBackend
 from kefu.backends.http.catalogue import HttpCatalogueBackend
 from kefu.backends.http.client import ShopApiClient
+from kefu.backends.orders import Recipient
 from kefu.backends.wire import to_wire
 from kefu.shop.api_server import create_app, serve_in_thread
 
@@ -34,6 +40,16 @@ A_PRODUCT = Product(
     attributes={"warranty": "1年"},
     description="",
     skus=[Sku(sku_id="P1-01", color="黑色", size=None, price=Decimal("9.90"))],
+)
+A_REPORT = ProblemReport(
+    report_id="Q1-01",
+    order_id="1",
+    sku_id=None,
+    kind="damaged",
+    description="外箱压坏了",
+    resolution="reship",
+    status="reship_pending",
+    created_at=datetime(2024, 11, 11, 20, 5, tzinfo=timezone(timedelta(hours=8))),
 )
 
 
@@ -63,25 +79,43 @@ def answer_slowly(seconds):
     return behaviour
 
 
+def hang_up():
+    """Read the request, then close the connection without answering."""
+
+    async def behaviour(request):
+        await request.read()
+        request.transport.close()
+        return web.Response()  # never reaches the client
+
+    return behaviour
+
+
+def refuse(status, code):
+    return answer_json({"error": {"code": code, "message": f"scripted {code}"}}, status)
+
+
 class ScriptedServer:
     """Answers request n with script[n] (the last entry repeats) and counts requests."""
 
     def __init__(self) -> None:
         self.script = []
         self.requests = []
+        self.bodies = []
 
     def play(self, *behaviours) -> None:
         self.script = list(behaviours)
         self.requests = []
+        self.bodies = []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(request.path_qs)
+        self.bodies.append(await request.text())
         behaviour = self.script[min(len(self.requests), len(self.script)) - 1]
         return await behaviour(request)
 
     def app(self) -> web.Application:
         app = web.Application()
-        app.router.add_route("GET", "/{tail:.*}", self.handle)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
         return app
 
 
@@ -105,9 +139,20 @@ def sleeps():
     return RecordedSleeps()
 
 
+def client_at(url, sleeps, retries=2):
+    return ShopApiClient(url, timeout=TIMEOUT, retries=retries, backoff=BACKOFF, sleep=sleeps)
+
+
 def catalogue_at(url, sleeps, retries=2):
-    client = ShopApiClient(url, timeout=TIMEOUT, retries=retries, backoff=BACKOFF, sleep=sleeps)
-    return HttpCatalogueBackend(client)
+    return HttpCatalogueBackend(client_at(url, sleeps, retries))
+
+
+def after_sales_at(url, sleeps, retries=2):
+    return HttpAfterSalesBackend(client_at(url, sleeps, retries))
+
+
+def report_a_problem(after_sales):
+    return after_sales.report_problem("1", None, "damaged", "外箱压坏了", "reship")
 
 
 def free_port() -> int:
@@ -228,3 +273,76 @@ def test_the_bearer_token_is_sent_and_checked(seeded_sqlite_shop):
             http_backends(url).customers.get_customer("C0001")
         customer = http_backends(url, token="s3cret").customers.get_customer("C0001")
     assert customer.name == "张三"
+
+
+# --- changes (POST and PUT) ---------------------------------------------------------------
+
+
+def test_a_change_travels_in_wire_form_and_its_answer_is_decoded(scripted, sleeps):
+    scripted.play(answer_json(to_wire(A_REPORT), status=201))
+
+    assert report_a_problem(after_sales_at(scripted.url, sleeps)) == A_REPORT
+    assert scripted.requests == ["/orders/1/problems"]
+    assert json.loads(scripted.bodies[0]) == {
+        "sku_id": None, "kind": "damaged", "description": "外箱压坏了", "resolution": "reship",
+    }
+
+
+@pytest.mark.parametrize("status, code", [(409, "already_requested"), (422, "item_not_in_order")])
+def test_a_refusal_is_raised_with_its_code(scripted, sleeps, status, code):
+    scripted.play(refuse(status, code))
+
+    with pytest.raises(AfterSalesRejected) as caught:
+        report_a_problem(after_sales_at(scripted.url, sleeps))
+
+    assert (caught.value.code, caught.value.detail) == (code, f"scripted {code}")
+    assert not isinstance(caught.value, BackendFailure)
+    assert len(scripted.requests) == 1
+
+
+@pytest.mark.parametrize("behaviour", [refuse(409, "no_idea"), answer_json({"detail": "conflict"}, 409)])
+def test_a_refusal_outside_the_contract_is_a_backend_error(scripted, sleeps, behaviour):
+    scripted.play(behaviour)
+
+    with pytest.raises(BackendError, match="HTTP 409"):
+        report_a_problem(after_sales_at(scripted.url, sleeps))
+
+
+def test_a_change_to_an_order_the_api_does_not_know_is_unknown_order(scripted, sleeps):
+    scripted.play(refuse(404, "not_found"))
+
+    with pytest.raises(AfterSalesRejected) as caught:
+        after_sales_at(scripted.url, sleeps).cancel_order("2099999999999", "拍错了")
+    assert caught.value.code == "unknown_order"
+
+
+def test_a_change_to_a_server_that_is_down_is_retried_then_unavailable(sleeps):
+    # Nothing listens: the request never got there, so sending it again is safe.
+    with pytest.raises(BackendUnavailable, match="unreachable"):
+        report_a_problem(after_sales_at(f"http://127.0.0.1:{free_port()}", sleeps, retries=2))
+    assert sleeps == [BACKOFF, 2 * BACKOFF]
+
+
+@pytest.mark.parametrize(
+    "behaviour, failure, complaint",
+    [
+        (answer_status(503), BackendUnavailable, "HTTP 503"),
+        (answer_status(500), BackendError, "HTTP 500"),
+        (hang_up(), BackendUnavailable, "may or may not"),
+        (answer_slowly(TIMEOUT * 4), BackendUnavailable, "did not answer"),
+    ],
+)
+def test_a_post_the_server_may_have_acted_on_is_never_sent_again(scripted, sleeps, behaviour, failure, complaint):
+    scripted.play(behaviour, answer_json(to_wire(A_REPORT), status=201))
+
+    with pytest.raises(failure, match=complaint):
+        report_a_problem(after_sales_at(scripted.url, sleeps))
+    assert len(scripted.requests) == 1 and sleeps == []
+
+
+def test_a_put_says_what_the_result_is_and_is_retried_like_a_get(scripted, sleeps):
+    scripted.play(answer_status(503), refuse(422, "invalid_address"))
+
+    with pytest.raises(AfterSalesRejected, match="invalid_address"):
+        after_sales_at(scripted.url, sleeps).change_address("1", Recipient("王五", "137", "火星", "", "某处"))
+    assert len(scripted.requests) == 2 and sleeps == [BACKOFF]

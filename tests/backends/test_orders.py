@@ -70,6 +70,7 @@ def test_get_order_has_refunds_and_return_requests(shop):
     (request,) = order.returns
     (refund,) = order.refunds
     assert request.status == "completed" and request.status_label == "已完成"
+    assert request.sku_ids and set(request.sku_ids) <= {item.sku_id for item in order.items}
     assert refund.status == "succeeded" and refund.amount == order.paid_amount
     assert refund.method.startswith("原路退回") and refund.completed_at >= refund.requested_at
 

@@ -1,4 +1,5 @@
-"""How the SQL backends fail: a database that is down or not set up."""
+"""How the SQL backends fail: a database that is down or not set up, and a
+change that is refused or collides with another."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import socket
 
 import pytest
 
-from kefu.backends.errors import BackendUnavailable
+from kefu.backends.after_sales import AfterSalesRejected
+from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.backends.factory import sql_backends
+from kefu.backends.sql.session import SqlGateway
+from kefu.shop import models
 
 
 def unused_port() -> int:
@@ -30,3 +34,30 @@ def test_database_without_the_shop_tables_is_unavailable(tmp_path):
         backends.catalogue.find_products("耳机")
     with pytest.raises(BackendUnavailable):
         backends.customers.get_customer("C0001")
+
+
+def test_a_refused_change_leaves_nothing_behind(fresh_sqlite_shop):
+    gateway = SqlGateway(fresh_sqlite_shop.engine)
+
+    def change(session):
+        session.get(models.Order, "2024111100003").status = "cancelled"
+        session.flush()
+        raise AfterSalesRejected("invalid_request", "changed my mind halfway")
+
+    with pytest.raises(AfterSalesRejected):
+        gateway.write(change)
+    with gateway.session() as session:
+        assert session.get(models.Order, "2024111100003").status == "paid"
+
+
+def test_a_change_that_collides_runs_once_more_then_fails(fresh_sqlite_shop):
+    gateway = SqlGateway(fresh_sqlite_shop.engine)
+    attempts = []
+
+    def change(session):
+        attempts.append(len(attempts) + 1)
+        session.add(models.ShopMeta(key="dataset", value="an id that is taken"))
+
+    with pytest.raises(BackendError, match="database error"):
+        gateway.write(change)
+    assert attempts == [1, 2]

@@ -9,7 +9,7 @@ from typing import List, Optional
 import pytest
 
 from kefu.backends.catalogue import StockLevel, WarehouseStock
-from kefu.backends.orders import LogisticsEvent, ShippingQuote
+from kefu.backends.orders import LogisticsEvent, ReturnRequest, ShippingQuote
 from kefu.backends.wire import WireFormatError, from_wire, to_wire
 
 CST = timezone(timedelta(hours=8))
@@ -38,7 +38,17 @@ def test_moments_keep_their_offset_and_dates_are_iso():
     assert to_wire(STOCK)["restock_date"] == "2024-11-20"
 
 
-@pytest.mark.parametrize("value, kind", [(QUOTE, ShippingQuote), (STOCK, StockLevel), ([STOCK], List[StockLevel])])
+EXCHANGE = ReturnRequest(
+    return_id="R1-01", kind="exchange", reason="换大一码", status="requested",
+    requested_at=datetime(2024, 11, 11, 20, 5, tzinfo=CST), updated_at=datetime(2024, 11, 11, 20, 5, tzinfo=CST),
+    sku_ids=("P1-01",), new_sku_id="P1-02",
+)
+
+
+@pytest.mark.parametrize(
+    "value, kind",
+    [(QUOTE, ShippingQuote), (STOCK, StockLevel), ([STOCK], List[StockLevel]), (EXCHANGE, ReturnRequest)],
+)
 def test_round_trip(value, kind):
     assert from_wire(kind, to_wire(value)) == value
 
@@ -61,3 +71,11 @@ def test_optional_and_nested_values():
     assert from_wire(Optional[int], None) is None
     with pytest.raises(WireFormatError, match=r"\$\.warehouses\[0\]\.quantity"):
         from_wire(StockLevel, dict(to_wire(STOCK), warehouses=[dict(to_wire(STOCK.warehouses[0]), quantity="0")]))
+
+
+def test_a_tuple_travels_as_a_list_and_old_answers_without_new_fields_still_decode():
+    wire = to_wire(EXCHANGE)
+    assert wire["sku_ids"] == ["P1-01"]
+
+    older = {name: value for name, value in wire.items() if name not in ("sku_ids", "condition", "new_sku_id")}
+    assert from_wire(ReturnRequest, older).sku_ids == ()

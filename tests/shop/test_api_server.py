@@ -2,7 +2,8 @@
 
 Each answer of the real server is validated against the schema the contract
 gives for that operation and status, and the contract's schemas are checked
-against the dataclasses both sides encode and decode.
+against the dataclasses both sides encode and decode. Reads go to the
+shared server; every change goes to a server on a shop of its own.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ import pytest
 import requests
 import yaml
 
-from kefu.backends import catalogue, customers, orders
+from kefu.backends import after_sales, catalogue, customers, orders
 from kefu.backends.errors import BackendUnavailable
 from kefu.backends.factory import http_backends, sql_backends
+from kefu.backends.http import bodies
+from kefu.shop import models
 from kefu.shop.api_server import create_app, serve_in_thread
+from kefu.shop.db import make_session_factory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((PROJECT_ROOT / "docs" / "openapi" / "shop-backend.yaml").read_text(encoding="utf-8"))
@@ -36,6 +40,8 @@ EXCHANGES = [
     ("/orders/{order_id}", {"order_id": "2099999999999"}, {}, 404),
     ("/orders/{order_id}/logistics-events", {"order_id": "2024111100002"}, {}, 200),
     ("/orders/{order_id}/logistics-events", {"order_id": "2099999999999"}, {}, 404),
+    ("/orders/{order_id}/problems", {"order_id": "2024111100002"}, {}, 200),
+    ("/orders/{order_id}/problems", {"order_id": "2099999999999"}, {}, 404),
     ("/customers/{customer_id}/orders", {"customer_id": "C0001"}, {"limit": "3"}, 200),
     ("/customers/{customer_id}/orders", {"customer_id": "C0001"}, {"limit": "0"}, 400),
     ("/customers/{customer_id}/orders", {"customer_id": "C0001"}, {"limit": "many"}, 400),
@@ -67,6 +73,36 @@ EXCHANGES = [
     ("/customers/{customer_id}/contacts", {"customer_id": "C9999"}, {}, 404),
 ]
 
+RETURN = {"sku_ids": ["P1001-03"], "reason": "尺码不合适", "condition": "未拆封"}  # the white L T-shirt
+EXCHANGE = {"sku_id": "P1001-03", "new_sku_id": "P1001-04", "reason": "码小了，换XL"}  # white XL
+RECIPIENT = {"name": "王五", "phone": "13700000000", "province": "浙江", "city": "杭州", "address": "西湖区文三路100号"}
+PROBLEM = {"sku_id": None, "kind": "damaged", "description": "外箱压坏了", "resolution": "reship"}
+
+# (method, path template, order, body, expected status, error code of a refusal)
+CHANGES = [
+    ("post", "/orders/{order_id}/returns", "2024111100001", RETURN, 201, None),
+    ("post", "/orders/{order_id}/returns", "2024111100003", RETURN, 409, "not_allowed_in_state"),
+    ("post", "/orders/{order_id}/returns", "2024111100001", dict(RETURN, sku_ids=["P3001-01"]), 422,
+     "item_not_in_order"),
+    ("post", "/orders/{order_id}/returns", "2099999999999", RETURN, 404, "not_found"),
+    ("post", "/orders/{order_id}/returns", "2024111100001", dict(RETURN, sku_ids="P1001-03"), 400, "bad_request"),
+    ("post", "/orders/{order_id}/exchanges", "2024111100001", EXCHANGE, 201, None),
+    ("post", "/orders/{order_id}/exchanges", "2024111100001", dict(EXCHANGE, new_sku_id="P1001-02"), 409,
+     "out_of_stock"),  # white M is sold out
+    ("post", "/orders/{order_id}/exchanges", "2024111100001", dict(EXCHANGE, new_sku_id="P3001-01"), 422,
+     "unknown_sku"),
+    ("post", "/orders/{order_id}/cancellation", "2024111100003", {"reason": "拍错了"}, 200, None),
+    ("post", "/orders/{order_id}/cancellation", "2024111100002", {"reason": "拍错了"}, 409, "not_allowed_in_state"),
+    ("post", "/orders/{order_id}/cancellation", "2024111100003", {}, 400, "bad_request"),
+    ("put", "/orders/{order_id}/recipient", "2024111100003", RECIPIENT, 200, None),
+    ("put", "/orders/{order_id}/recipient", "2024111100003", dict(RECIPIENT, province="火星"), 422, "invalid_address"),
+    ("put", "/orders/{order_id}/recipient", "2024111100002", RECIPIENT, 409, "not_allowed_in_state"),
+    ("post", "/orders/{order_id}/problems", "2024111100002", PROBLEM, 201, None),
+    ("post", "/orders/{order_id}/problems", "2024111100003", PROBLEM, 409, "not_allowed_in_state"),
+    ("post", "/orders/{order_id}/problems", "2024111100002", dict(PROBLEM, kind="broken"), 422, "invalid_request"),
+    ("post", "/orders/{order_id}/problems", "2099999999999", PROBLEM, 404, "not_found"),
+]
+
 # Contract schema -> the dataclass the HTTP backends decode it into.
 WIRE_TYPES = {
     "Order": orders.Order,
@@ -84,15 +120,27 @@ WIRE_TYPES = {
     "WarehouseStock": catalogue.WarehouseStock,
     "Customer": customers.Customer,
     "Contact": customers.Contact,
+    "ProblemReport": after_sales.ProblemReport,
+    "ReturnApplication": bodies.ReturnApplication,
+    "ExchangeApplication": bodies.ExchangeApplication,
+    "CancellationApplication": bodies.CancellationApplication,
+    "ProblemApplication": bodies.ProblemApplication,
 }
 
 
-def response_schema(template: str, status: int) -> dict:
-    responses = SPEC["paths"][template]["get"]["responses"]
+def response_schema(template: str, status: int, method: str = "get") -> dict:
+    responses = SPEC["paths"][template][method]["responses"]
     response = responses.get(str(status)) or responses["default"]
     if "$ref" in response:
         response = SPEC["components"]["responses"][response["$ref"].rsplit("/", 1)[-1]]
-    schema = response["content"]["application/json"]["schema"]
+    return with_components(response["content"]["application/json"]["schema"])
+
+
+def request_schema(template: str, method: str) -> dict:
+    return with_components(SPEC["paths"][template][method]["requestBody"]["content"]["application/json"]["schema"])
+
+
+def with_components(schema: dict) -> dict:
     # References point into the document; give the validator the document's components.
     return {"allOf": [schema], "components": SPEC["components"]}
 
@@ -106,8 +154,56 @@ def test_answers_follow_the_contract(shop_api_url, template, path_args, query, s
     jsonschema.Draft202012Validator(response_schema(template, status)).validate(response.json())
 
 
-def test_every_path_of_the_contract_is_exercised():
-    assert {template for template, *_ in EXCHANGES} == set(SPEC["paths"])
+@pytest.mark.parametrize("method, template, order_id, body, status, code", CHANGES)
+def test_changes_follow_the_contract(fresh_shop_api_url, method, template, order_id, body, status, code):
+    if status < 300:
+        jsonschema.Draft202012Validator(request_schema(template, method)).validate(body)
+
+    response = requests.request(
+        method, fresh_shop_api_url + template.format(order_id=order_id), json=body, timeout=5
+    )
+
+    assert response.status_code == status, response.text
+    jsonschema.Draft202012Validator(response_schema(template, status, method)).validate(response.json())
+    if code is not None:
+        assert response.json()["error"]["code"] == code
+
+
+def test_a_body_that_is_not_json_is_a_bad_request(fresh_shop_api_url):
+    response = requests.post(fresh_shop_api_url + "/orders/2024111100003/cancellation", data="取消", timeout=5)
+
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"
+
+
+def test_changes_need_the_token_too(fresh_sqlite_shop):
+    with serve_in_thread(create_app(sql_backends(engine=fresh_sqlite_shop.engine), token="s3cret")) as url:
+        response = requests.post(url + "/orders/2024111100003/cancellation", json={"reason": "拍错了"}, timeout=5)
+
+    assert response.status_code == 401
+    with make_session_factory(fresh_sqlite_shop.engine)() as session:
+        assert session.get(models.Order, "2024111100003").status == "paid"
+
+
+def operations(paths: dict) -> set:
+    return {(method, template) for template, item in paths.items() for method in item if method != "parameters"}
+
+
+def test_every_operation_of_the_contract_is_exercised():
+    exercised = {("get", template) for template, *_ in EXCHANGES}
+    exercised |= {(method, template) for method, template, *_ in CHANGES}
+
+    assert exercised == operations(SPEC["paths"])
+
+
+def test_the_server_serves_exactly_the_contract(seeded_sqlite_shop):
+    app = create_app(sql_backends(engine=seeded_sqlite_shop.engine))
+    served = {
+        (route.method.lower(), route.resource.canonical)
+        for route in app.router.routes()
+        if route.method != "HEAD"  # added by aiohttp for every GET
+    }
+
+    assert served == operations(SPEC["paths"])
 
 
 @pytest.mark.parametrize("name", sorted(WIRE_TYPES))

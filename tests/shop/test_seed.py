@@ -16,6 +16,7 @@ from kefu.shop.db import make_engine, make_session_factory
 from kefu.shop.seed import (
     RefusedToReset,
     build_demo_shop,
+    is_current,
     main,
     reset_demo_shop,
     seed_if_empty,
@@ -114,6 +115,14 @@ def check_order(order: models.Order, now: datetime) -> None:
     if order.status == "refunded":
         (refund,) = order.refunds
         assert refund.status == "succeeded" and refund.amount_cents == order.paid_cents, where
+    skus = {item.sku_id: item for item in order.items}
+    for number, request in enumerate(order.return_requests, start=1):
+        assert request.id == f"R{order.id}-{number:02d}", where
+        assert request.sku_ids and set(request.sku_ids) <= set(skus), where
+        if request.new_sku_id is not None:
+            assert request.kind == "exchange", where
+            assert request.new_sku_id.split("-")[0] == skus[request.sku_ids[0]].product_id, where
+    assert [refund.id for refund in order.refunds] == [f"RF{order.id}-{n:02d}" for n in range(1, len(order.refunds) + 1)]
     for refund in order.refunds:
         assert refund.requested_at <= now and (refund.completed_at is None or refund.completed_at <= now), where
 
@@ -147,6 +156,24 @@ def test_the_catalogue_is_varied_and_described(seeded_sqlite_shop):
         warranties = [product for product in products if "warranty" in product.attributes]
         materials = [product for product in products if "material" in product.attributes]
         assert len(warranties) >= 15 and len(materials) >= 30
+
+
+def test_products_excluded_from_no_reason_returns_say_so(seeded_sqlite_shop):
+    with make_session_factory(seeded_sqlite_shop.engine)() as session:
+        excluded = {
+            product.id: product
+            for product in session.execute(select(models.Product)).scalars()
+            if "return_policy" in product.attributes
+        }
+        contract_orders = [f"202411110000{number}" for number in range(1, 6)]
+        contract_items = session.execute(
+            select(models.OrderItem.product_id).where(models.OrderItem.order_id.in_(contract_orders))
+        ).scalars().all()
+
+    assert any(product.category == "美妆" for product in excluded.values())
+    assert all("不支持七天无理由退货" in product.attributes["return_policy"] for product in excluded.values())
+    # The contract's orders (a T-shirt inside the return window …) stay returnable.
+    assert contract_items and not set(contract_items) & set(excluded)
 
 
 def test_bluetooth_earphones_under_and_over_300_are_in_stock(seeded_sqlite_shop):
@@ -195,6 +222,21 @@ def test_refresh_stale_rebuilds_a_shop_seeded_on_an_earlier_day(tmp_path):
     assert seed_if_empty(engine, refresh_stale=True, report=QUIET) is True
 
     assert seeded_at(engine).date() == shop_now().date()
+    check_demo_shop(engine, seeded_at(engine))
+
+
+def test_refresh_stale_rebuilds_a_shop_from_an_older_seed(tmp_path):
+    engine = sqlite_engine(tmp_path / "shop.db")
+    build_demo_shop(engine, report=QUIET)
+    # What version 1 of the seed left: no problem reports table, no version 2.
+    models.ProblemReport.__table__.drop(engine)
+    with make_session_factory(engine)() as session, session.begin():
+        session.get(models.ShopMeta, "seed_version").value = "1"
+
+    assert seed_if_empty(engine, report=QUIET) is False  # left alone unless asked
+    assert seed_if_empty(engine, refresh_stale=True, report=QUIET) is True
+
+    assert is_current(engine)
     check_demo_shop(engine, seeded_at(engine))
 
 

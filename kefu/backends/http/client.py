@@ -5,6 +5,12 @@ Connection failures and 5xx answers are retried with exponential backoff,
 because they are usually momentary (a restart, a load balancer switching
 over). A read timeout is not retried: the server is slow, and asking again
 would only make the shopper wait twice as long before the apology.
+
+Changes (after-sales) are POSTs and PUTs. A PUT says what the result is and
+may be repeated like a GET. A POST is sent again only when no connection
+could be made: once the server has it, it may have acted on it, and asking
+again could open a second return for one parcel. A 409 or 422 answer is the
+shop refusing the change, raised as :class:`AfterSalesRejected`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from typing import Any, Callable, Dict, Mapping, Optional, Type, TypeVar
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
+from kefu.backends.after_sales import REJECTION_CODES, AfterSalesRejected
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.backends.wire import WireFormatError, from_wire
 
@@ -31,6 +39,10 @@ DEFAULT_BACKOFF = 0.2
 # Overloaded or restarting behind a proxy: worth waiting for. Any other 5xx
 # is a fault in the server that the shopper cannot wait out.
 _UNAVAILABLE_STATUSES = (502, 503, 504)
+# Asking twice has the effect of asking once.
+_REPEATABLE_METHODS = ("GET", "PUT")
+_SUCCESS_STATUSES = (200, 201)
+_REFUSAL_STATUSES = (409, 422)
 
 
 class ShopApiClient:
@@ -68,11 +80,30 @@ class ShopApiClient:
         ``key`` member (lists travel wrapped: ``{"orders": [...]}``). None
         when the API says the thing does not exist.
         """
+        return self._exchange("GET", kind, path, path_args, params=params or {}, key=key)
+
+    def send(
+        self,
+        method: str,
+        kind: Type[T],
+        path: str,
+        *path_args: str,
+        body: Any,
+        key: Optional[str] = None,
+    ) -> Optional[T]:
+        """POST or PUT ``body`` (already in wire form) to ``path``; the answer decoded as ``kind``.
+
+        None when the API says the thing changed (the order) does not
+        exist; :class:`AfterSalesRejected` when it refuses the change.
+        """
+        return self._exchange(method, kind, path, path_args, body=body, key=key)
+
+    def _exchange(self, method, kind, path, path_args, params=None, body=None, key=None):
         resource = path.format(*(quote(str(arg), safe="") for arg in path_args))
-        data = self._get_json(resource, params or {})
+        where = f"{method} {resource}"
+        data = self._call(method, resource, where, params or {}, body)
         if data is None:
             return None
-        where = f"GET {resource}"
         if key is not None:
             if not isinstance(data, dict) or key not in data:
                 raise BackendError(f"{where}: answer has no {key!r} member")
@@ -82,37 +113,43 @@ class ShopApiClient:
         except WireFormatError as error:
             raise BackendError(f"{where}: unexpected answer: {error}") from error
 
-    def _get_json(self, resource: str, params: Mapping[str, Any]) -> Any:
+    def _call(self, method: str, resource: str, where: str, params: Mapping[str, Any], body: Any) -> Any:
         url = self.base_url + resource
         query = {name: _query_value(value) for name, value in params.items() if value is not None}
+        repeatable = method in _REPEATABLE_METHODS
         failure: Optional[Exception] = None
         for attempt in range(self.retries + 1):
             if attempt:
                 delay = self.backoff * 2 ** (attempt - 1)
-                log.warning("shop API GET %s failed (%s); retry %d in %.2fs", resource, failure, attempt, delay)
+                log.warning("shop API %s failed (%s); retry %d in %.2fs", where, failure, attempt, delay)
                 self._sleep(delay)
             try:
-                response = self._session.get(url, params=query, headers=self._headers, timeout=self.timeout)
+                response = self._session.request(
+                    method, url, params=query, json=body, headers=self._headers, timeout=self.timeout
+                )
             except requests.exceptions.ReadTimeout as error:
-                raise BackendUnavailable(
-                    f"shop API did not answer GET {resource} within {self.timeout:g}s"
-                ) from error
+                raise BackendUnavailable(f"shop API did not answer {where} within {self.timeout:g}s") from error
             except requests.exceptions.ConnectionError as error:  # also connect timeouts
                 failure = BackendUnavailable(f"shop API unreachable at {self.base_url}: {type(error).__name__}")
-                continue
+                if repeatable or _never_connected(error):
+                    continue
+                raise BackendUnavailable(
+                    f"shop API connection lost during {where}; the change may or may not have been made"
+                ) from error
             except requests.exceptions.RequestException as error:
-                raise BackendError(f"shop API request GET {resource} failed: {error}") from error
+                raise BackendError(f"shop API request {where} failed: {error}") from error
             if response.status_code >= 500:
                 failure = (BackendUnavailable if response.status_code in _UNAVAILABLE_STATUSES else BackendError)(
-                    f"shop API answered GET {resource} with HTTP {response.status_code}"
+                    f"shop API answered {where} with HTTP {response.status_code}"
                 )
-                continue
-            return self._interpret(resource, response)
+                if repeatable:
+                    continue
+                raise failure
+            return self._interpret(where, response)
         assert failure is not None
         raise failure
 
-    def _interpret(self, resource: str, response: requests.Response) -> Any:
-        where = f"GET {resource}"
+    def _interpret(self, where: str, response: requests.Response) -> Any:
         try:
             data = response.json()
         except ValueError:
@@ -125,9 +162,22 @@ class ShopApiClient:
             if _error_code(data) == "not_found":
                 return None
             raise BackendError(f"{where}: HTTP 404 without an API error body (is SHOP_API_URL right?)")
-        if response.status_code != 200:
+        if response.status_code in _REFUSAL_STATUSES and _error_code(data) in REJECTION_CODES:
+            raise AfterSalesRejected(_error_code(data), data["error"].get("message") or "")
+        if response.status_code not in _SUCCESS_STATUSES:
             raise BackendError(f"{where}: HTTP {response.status_code}: {_error_message(data)}")
         return data
+
+
+def _never_connected(error: requests.exceptions.ConnectionError) -> bool:
+    """Whether the request failed before any connection was made (refused, no such host, connect timeout).
+
+    Then the server cannot have seen it, and even a POST may be sent again.
+    """
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    cause = error.args[0] if error.args else None
+    return isinstance(getattr(cause, "reason", None), NewConnectionError)
 
 
 def _query_value(value: Any) -> str:

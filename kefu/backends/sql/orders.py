@@ -22,11 +22,11 @@ from kefu.backends.orders import (
     ShippingQuote,
 )
 from kefu.backends.sql.regions import resolve_province
-from kefu.backends.sql.session import SqlGateway, cents, yuan
+from kefu.backends.sql.session import SqlGateway, cents, from_row, yuan
 from kefu.shop import models
 from kefu.shop.clock import in_shop_time, shop_now
 
-_ORDER_DETAILS = (
+ORDER_DETAILS = (
     selectinload(models.Order.items),
     selectinload(models.Order.shipments).selectinload(models.Shipment.warehouse),
     selectinload(models.Order.return_requests),
@@ -41,9 +41,9 @@ class SqlOrderBackend(OrderBackend):
     def get_order(self, order_id: str) -> Optional[Order]:
         with self._gateway.session() as session:
             row = session.execute(
-                select(models.Order).where(models.Order.id == order_id).options(*_ORDER_DETAILS)
+                select(models.Order).where(models.Order.id == order_id).options(*ORDER_DETAILS)
             ).scalar_one_or_none()
-            return _order(row) if row is not None else None
+            return order_from_row(row) if row is not None else None
 
     def orders_of_customer(self, customer_id: str, limit: int = 5) -> Optional[List[Order]]:
         with self._gateway.session() as session:
@@ -54,9 +54,9 @@ class SqlOrderBackend(OrderBackend):
                 .where(models.Order.customer_id == customer_id)
                 .order_by(models.Order.created_at.desc(), models.Order.id.desc())
                 .limit(max(limit, 1))
-                .options(*_ORDER_DETAILS)
+                .options(*ORDER_DETAILS)
             ).scalars()
-            return [_order(row) for row in rows]
+            return [order_from_row(row) for row in rows]
 
     def logistics_events(self, order_id: str) -> Optional[List[LogisticsEvent]]:
         with self._gateway.session() as session:
@@ -182,7 +182,7 @@ def _warehouses_holding(session: Session, product_id: Optional[str]) -> List[mod
     )
 
 
-def _order(row: models.Order) -> Order:
+def order_from_row(row: models.Order) -> Order:
     return Order(
         order_id=row.id,
         customer_id=row.customer_id,
@@ -229,17 +229,7 @@ def _order(row: models.Order) -> Order:
             )
             for shipment in row.shipments
         ],
-        returns=[
-            ReturnRequest(
-                return_id=request.id,
-                kind=request.kind,
-                reason=request.reason,
-                status=request.status,
-                requested_at=request.requested_at,
-                updated_at=request.updated_at,
-            )
-            for request in row.return_requests
-        ],
+        returns=[return_request_from_row(request) for request in row.return_requests],
         refunds=[
             Refund(
                 refund_id=refund.id,
@@ -252,3 +242,7 @@ def _order(row: models.Order) -> Order:
             for refund in row.refunds
         ],
     )
+
+
+def return_request_from_row(row: models.ReturnRequest) -> ReturnRequest:
+    return from_row(ReturnRequest, row, return_id=row.id, sku_ids=tuple(row.sku_ids or ()))

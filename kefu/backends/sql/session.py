@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Type, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.shop.db import make_session_factory
 
+T = TypeVar("T")
+
 _CENTS_PER_YUAN = 100
 
 
 class SqlGateway:
-    """Opens read sessions on the shop database for the SQL backends."""
+    """Opens sessions on the shop database for the SQL backends: reads, and writes in one transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -39,6 +42,31 @@ class SqlGateway:
             raise BackendError(f"shop database error: {_first_line(error)}") from error
         except SQLAlchemyError as error:
             raise BackendError(f"shop database error: {_first_line(error)}") from error
+
+    def write(self, change: Callable[[Session], T]) -> T:
+        """``change(session)`` in one transaction: all of it is committed, or nothing.
+
+        Anything ``change`` raises (a refusal included) rolls it all back.
+        Two changes to one order at the same moment may collide on the id
+        they both numbered (R<order>-NN); the one that lost runs once more,
+        and then sees what the other wrote.
+        """
+        try:
+            return self._in_one_transaction(change)
+        except BackendError as error:
+            if not isinstance(error.__cause__, IntegrityError):
+                raise
+        return self._in_one_transaction(change)
+
+    def _in_one_transaction(self, change: Callable[[Session], T]) -> T:
+        with self.session() as session, session.begin():
+            return change(session)
+
+
+def from_row(kind: Type[T], row: Any, **differing: Any) -> T:
+    """A ``kind`` whose fields are the row's attributes of the same names, but for ``differing``."""
+    same = {field.name: getattr(row, field.name) for field in dataclasses.fields(kind) if field.name not in differing}
+    return kind(**same, **differing)
 
 
 def yuan(cents: Optional[int]) -> Optional[Decimal]:

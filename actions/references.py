@@ -1,0 +1,34 @@
+"""A bare answer outside any form: "第二个", "那个呢", an order number on its own."""
+
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.identity import known_customer_id
+from actions.latest_message import latest_entity
+from actions.orders import SHOWN_ORDERS_SLOT, show_order
+from actions.replies import say
+from kefu.services.references import option_meant
+
+
+class ActionHandleInform(Action):
+    """Resolves a reference against the orders just shown; otherwise asks what the shopper wants."""
+
+    def name(self) -> Text:
+        return "action_handle_inform"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        customer_id = known_customer_id(tracker)
+        text = tracker.latest_message.get("text") or ""
+        order_id = latest_entity(tracker, "order_id") or option_meant(
+            text, tracker.get_slot(SHOWN_ORDERS_SLOT) or [], tracker.get_slot("order_id")
+        )
+        if customer_id and order_id:
+            return await show_order(dispatcher, customer_id, order_id)
+        say(dispatcher, "inform_what_next")
+        return []

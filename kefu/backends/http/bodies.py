@@ -1,0 +1,62 @@
+"""The JSON bodies of the after-sales calls, as dataclasses.
+
+The HTTP backends encode them with ``to_wire`` and the reference server
+decodes them with ``from_wire``, so both follow one definition (the request
+bodies in docs/openapi/shop-backend.yaml describe the same shapes). Each
+body knows which call of the after-sales interface it stands for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional
+
+from kefu.backends.after_sales import AfterSalesBackend, ProblemReport
+from kefu.backends.orders import Order, Recipient, ReturnRequest
+
+
+@dataclass(frozen=True)
+class ReturnApplication:
+    sku_ids: List[str]
+    reason: str
+    condition: str
+
+    def apply_to(self, shop: AfterSalesBackend, order_id: str) -> ReturnRequest:
+        return shop.request_return(order_id, self.sku_ids, self.reason, self.condition)
+
+
+@dataclass(frozen=True)
+class ExchangeApplication:
+    sku_id: str
+    new_sku_id: str
+    reason: str
+
+    def apply_to(self, shop: AfterSalesBackend, order_id: str) -> ReturnRequest:
+        return shop.request_exchange(order_id, self.sku_id, self.new_sku_id, self.reason)
+
+
+@dataclass(frozen=True)
+class CancellationApplication:
+    reason: str
+
+    def apply_to(self, shop: AfterSalesBackend, order_id: str) -> Order:
+        return shop.cancel_order(order_id, self.reason)
+
+
+@dataclass(frozen=True)
+class AddressChange(Recipient):
+    """The new recipient, exactly a :class:`Recipient` on the wire."""
+
+    def apply_to(self, shop: AfterSalesBackend, order_id: str) -> Order:
+        return shop.change_address(order_id, self)
+
+
+@dataclass(frozen=True)
+class ProblemApplication:
+    sku_id: Optional[str]  # None: the order as a whole
+    kind: str
+    description: str
+    resolution: str
+
+    def apply_to(self, shop: AfterSalesBackend, order_id: str) -> ProblemReport:
+        return shop.report_problem(order_id, self.sku_id, self.kind, self.description, self.resolution)

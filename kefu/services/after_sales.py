@@ -1,0 +1,232 @@
+"""The after-sales tasks the assistant carries out, and how shoppers answer its questions.
+
+One form (``after_sales_form``) serves every task; what it asks depends on
+the task. Shoppers answer in their own words ("屏幕碎了", "给我补发一个",
+"吊牌还在没穿过"), so each answer is read here into the value the shop's
+systems take.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from kefu.backends.orders import Order, OrderItem
+from kefu.services import return_policy
+from kefu.services.references import ordinal_in
+
+RETURN, EXCHANGE, CANCEL, CHANGE_ADDRESS, PROBLEM, REFUND_STATUS = (
+    "return", "exchange", "cancel", "change_address", "problem", "refund_status",
+)
+TASKS = (RETURN, EXCHANGE, CANCEL, CHANGE_ADDRESS, PROBLEM, REFUND_STATUS)
+
+TASK_OF_INTENT = {
+    "ask_return": RETURN,
+    "ask_exchange": EXCHANGE,
+    "cancel_order": CANCEL,
+    "change_address": CHANGE_ADDRESS,
+    "report_problem": PROBLEM,
+    "ask_refund_status": REFUND_STATUS,
+}
+TASK_LABELS = {
+    RETURN: "退货申请",
+    EXCHANGE: "换货申请",
+    CANCEL: "取消订单",
+    CHANGE_ADDRESS: "修改地址",
+    PROBLEM: "问题反馈",
+    REFUND_STATUS: "退款查询",
+}
+
+# What the form asks for each task, after the order (and proof of identity).
+# "items" is asked only when the order holds more than one item.
+TASK_SLOTS: Dict[str, Tuple[str, ...]] = {
+    RETURN: ("return_items", "return_reason", "item_condition", "after_sales_confirmed"),
+    EXCHANGE: ("return_items", "exchange_variant", "after_sales_confirmed"),
+    CANCEL: ("after_sales_confirmed",),
+    CHANGE_ADDRESS: ("new_address", "after_sales_confirmed"),
+    PROBLEM: ("return_items", "problem_kind", "problem_description", "problem_resolution"),
+    REFUND_STATUS: (),
+}
+# Every slot that belongs to one run of the form: cleared when a task starts or ends.
+RUN_SLOTS = tuple(sorted({slot for slots in TASK_SLOTS.values() for slot in slots})) + (
+    "exchange_sku_id",
+    "after_sales_blocked",
+    "after_sales_cancelled",
+)
+# Slots that depend on which order is meant: cleared when the shopper changes the order.
+ORDER_DEPENDENT_SLOTS = tuple(s for s in RUN_SLOTS if s != "after_sales_cancelled")
+
+# --- the shopper gives up or corrects themself --------------------------------------
+_ABANDON = re.compile(r"算了|不退了|不换了|不改了|不取消了|不申请了|不办了|不弄了|不用了|先这样吧|不用麻烦")
+# Questions a "no" can answer ("不喜欢", "没拆封"): there a deny is an answer, not giving up.
+_ANSWERED_BY_A_NO = ("return_reason", "problem_description", "item_condition", "problem_resolution", "problem_kind")
+_CORRECTION_TARGETS: Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...] = (
+    (("订单", "单号", "另一单", "另一个单", "别的单", "那一单"), ORDER_DEPENDENT_SLOTS),
+    (("地址",), ("new_address", "after_sales_confirmed")),
+    (("颜色", "尺码", "码数", "大小", "规格", "码"), ("exchange_variant", "exchange_sku_id", "after_sales_confirmed")),
+    (("原因",), ("return_reason", "after_sales_confirmed")),
+    (("那件", "那个商品", "另一件", "件"), ("return_items", "after_sales_confirmed")),
+)
+_CORRECTION_CUES = ("不对", "不是", "错了", "搞错", "弄错", "说错", "另一个", "换一个", "换个", "改一下", "重新")
+
+
+def corrected_slots(text: Optional[str]) -> Tuple[str, ...]:
+    """The slots a correction ("不对，是另一个订单") takes back; () when it is none."""
+    text = text or ""
+    if not any(cue in text for cue in _CORRECTION_CUES):
+        return ()
+    for words, slots in _CORRECTION_TARGETS:
+        if any(word in text for word in words):
+            return slots
+    return ()
+
+
+def is_abandoning(text: Optional[str], intent: Optional[str], requested_slot: Optional[str] = None) -> bool:
+    """The shopper drops the task ("算了不退了", "不用了"), rather than answering or correcting."""
+    if corrected_slots(text):
+        return False
+    if _ABANDON.search(text or ""):
+        return True
+    return intent == "deny" and requested_slot not in _ANSWERED_BY_A_NO
+
+
+# --- reading answers ---------------------------------------------------------------
+PROBLEM_KINDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("wrong_item", ("发错", "错发", "不是我买的", "颜色不对", "尺码不对", "型号不对", "货不对", "不一样")),
+    ("missing_item", ("少发", "漏发", "少了", "缺了", "没收到", "只有一件", "少一件", "空包", "少件")),
+    ("damaged", ("坏", "碎", "破", "裂", "压扁", "变形", "摔", "烂", "漏液", "划痕", "划花")),
+    ("quality", ("质量", "开线", "起球", "掉色", "褪色", "异味", "不响", "失灵", "用不了", "没反应", "杂音", "脱胶", "瑕疵")),
+)
+PROBLEM_KIND_LABELS = {"damaged": "商品破损", "wrong_item": "发错货", "missing_item": "少发漏发", "quality": "质量问题"}
+
+RESOLUTIONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("agent", ("人工", "客服", "真人", "投诉")),
+    ("refund", ("退款", "退钱", "退货", "不要了", "退了")),
+    ("reship", ("补发", "重发", "换新", "再发", "换一个", "换个新", "发一个")),
+)
+RESOLUTION_LABELS = {"reship": "补发/换新", "refund": "退款", "agent": "转人工处理"}
+
+# First match wins: "全新没拆封" is unopened although it says 拆封, "拆封了没用过"
+# is opened although it says 用过, and "没穿过" is not "穿过".
+ITEM_CONDITIONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("unopened", ("没拆", "未拆", "没开封", "未开封", "全新", "包装完好")),
+    ("opened", ("拆封", "拆开", "打开", "拆了", "试了", "试穿", "开封")),
+    ("unopened", ("没用", "没穿", "未使用", "没洗", "没动", "吊牌在", "吊牌还在")),
+    ("used", ("用过", "穿过", "洗过", "使用过", "已使用", "戴过", "用了")),
+)
+ITEM_CONDITION_LABELS = {"unopened": "全新未拆封", "opened": "已拆封未使用", "used": "已使用"}
+
+RETURN_REASONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("尺码不合适", ("尺码", "码", "大了", "小了", "偏大", "偏小", "不合身", "太紧", "太松")),
+    ("质量问题", ("质量", "坏", "破", "开线", "起球", "瑕疵", "掉色")),
+    ("发错货", ("发错", "不是我买的", "货不对")),
+    ("与描述不符", ("不符", "色差", "不一样", "图片")),
+    ("不喜欢/不想要了", ("不喜欢", "不想要", "不要了", "不合适", "买多了", "拍错", "后悔", "没用", "用不上", "不需要")),
+)
+
+
+def _classify(text: Optional[str], table) -> Optional[str]:
+    text = text or ""
+    for value, words in table:
+        if any(word in text for word in words):
+            return value
+    return None
+
+
+def problem_kind_in(text: Optional[str]) -> Optional[str]:
+    code = text.strip() if text else ""
+    if code in PROBLEM_KIND_LABELS:
+        return code
+    return _classify(text, PROBLEM_KINDS)
+
+
+def resolution_in(text: Optional[str]) -> Optional[str]:
+    code = text.strip() if text else ""
+    if code in RESOLUTION_LABELS:
+        return code
+    return _classify(text, RESOLUTIONS)
+
+
+def item_condition_in(text: Optional[str]) -> Optional[str]:
+    code = text.strip() if text else ""
+    if code in ITEM_CONDITION_LABELS:
+        return code
+    return _classify(text, ITEM_CONDITIONS)
+
+
+def return_reason_in(text: Optional[str]) -> Optional[str]:
+    """A reason for the record: one of the usual ones, else the shopper's own words."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    return _classify(cleaned, RETURN_REASONS) or cleaned[:50]
+
+
+# --- which item of the order -------------------------------------------------------
+_ALL_ITEMS = ("都", "全部", "所有", "一起", "两件", "整单")
+
+def items_meant(text: Optional[str], items: Sequence[OrderItem], multiple: bool) -> List[OrderItem]:
+    """The order's items a shopper picked: by position, by name, colour or size, or all of them."""
+    text = (text or "").strip()
+    if not items:
+        return []
+    if len(items) == 1:
+        return list(items)
+    skus = {item.sku_id for item in items}
+    if text in skus:
+        return [item for item in items if item.sku_id == text]
+    if multiple and any(word in text for word in _ALL_ITEMS):
+        return list(items)
+    position = ordinal_in(text)
+    if position is not None and -len(items) <= position < len(items):
+        return [items[position]]
+    named = [
+        item for item in items
+        if item.product_name in text or any(part and part in text for part in _name_parts(item))
+    ]
+    return named if multiple else named[:1] if len(named) == 1 else []
+
+
+def _name_parts(item: OrderItem) -> List[str]:
+    # "声悦 Pro 主动降噪蓝牙耳机" is "耳机" or "降噪耳机" to the shopper; colour and size tell SKUs apart.
+    parts = [item.color, item.size] if item.color or item.size else []
+    words = re.findall(r"[\u4e00-\u9fff]{2,}", item.product_name)
+    parts += [word[-2:] for word in words] + words
+    return [p for p in parts if p and len(p) >= 2]
+
+
+# --- whether the task can be done for this order ------------------------------------
+def order_blocker(task: str, order: Order, now: datetime, route: return_policy.ReturnRoute) -> Optional[str]:
+    """The reply template that explains why this task cannot go ahead for this order; None if it can."""
+    if task == CANCEL:
+        if order.can_cancel:
+            return None
+        if order.status in ("shipped", "in_transit"):
+            return "cancel_after_shipping"
+        return "cancel_not_possible"
+    if task == CHANGE_ADDRESS:
+        if order.can_change_address:
+            return None
+        if order.status in ("shipped", "in_transit"):
+            return "address_after_shipping"
+        return "address_not_possible"
+    if task in (RETURN, EXCHANGE):
+        if route.can_request_return:
+            return None
+        if route.route == return_policy.NO_REASON_RETURN:
+            return "return_all_items_excluded"
+        return f"return_route_{route.route}"
+    if task == PROBLEM:
+        if order.status in ("shipped", "in_transit", "delivered", "return_requested"):
+            return None
+        return "problem_not_shipped"
+    return None
+
+
+def required_task_slots(task: Optional[str], order: Optional[Order]) -> List[str]:
+    """The task's questions; which item is asked only when the order has several."""
+    slots = list(TASK_SLOTS.get(task or "", ()))
+    if order is not None and len(order.items) <= 1:
+        slots = [s for s in slots if s != "return_items"]
+    return slots

@@ -1,0 +1,118 @@
+"""The values the after-sales reply templates (kefu/replies/templates.yml) fill in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+from kefu.backends.orders import Order
+from kefu.services import after_sales as tasks
+from kefu.services.address import parse_address
+from kefu.services.order_view import item_text, items_text
+from kefu.services.return_policy import ReturnRoute, time_left_text
+
+
+def _moment(value: Optional[datetime]) -> str:
+    return value.strftime("%m-%d %H:%M") if value else ""
+
+
+def _return_address(order: Order) -> str:
+    shipment = order.latest_shipment
+    return shipment.warehouse_name if shipment else "发货仓库"
+
+
+def blocker_values(order: Order, route: Optional[ReturnRoute], now: datetime) -> Dict[str, Any]:
+    """Everything a route or blocker template may mention about the order."""
+    shipment = order.latest_shipment
+    deadline = route.deadline if route else order.return_deadline
+    excluded = route.excluded_items if route else []
+    return {
+        "order_id": order.order_id,
+        "items": items_text(order),
+        "status": order.status_label,
+        "signed_at": _moment(order.delivered_at),
+        "deadline": _moment(deadline),
+        "time_left": time_left_text(deadline, now) if deadline else "",
+        "carrier": shipment.carrier if shipment else "快递",
+        "tracking_number": shipment.tracking_number if shipment else "",
+        "warehouse": _return_address(order),
+        "excluded": "；".join(f"{item_text(item)}：{why}" for item, why in excluded) or "无",
+        "open_requests": "；".join(f"{r.return_id}（{r.status_label}）" for r in order.returns
+                                   if r.status in ("requested", "approved")) or "处理中",
+    }
+
+
+def _chosen_items_text(order: Order, slots: Dict[str, Any]) -> str:
+    chosen = set(filter(None, (slots.get("return_items") or "").split(",")))
+    items = [item for item in order.items if not chosen or item.sku_id in chosen]
+    return "，".join(item_text(item) for item in items)
+
+
+def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[str, Any]) -> Dict[str, Any]:
+    if order is None:
+        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", "这次的申请")}
+    values: Dict[str, Any] = {"order_id": order.order_id, "items": _chosen_items_text(order, slots)}
+    if task == tasks.RETURN:
+        values.update(
+            reason=slots.get("return_reason") or "七天无理由",
+            condition=tasks.ITEM_CONDITION_LABELS.get(slots.get("item_condition") or "", "未说明"),
+        )
+    elif task == tasks.EXCHANGE:
+        values.update(variant=slots.get("exchange_variant") or "")
+    elif task == tasks.CANCEL:
+        values.update(amount=f"{order.paid_amount:.2f}", items=items_text(order))
+    elif task == tasks.CHANGE_ADDRESS:
+        address = parse_address(slots.get("new_address"))
+        values.update(
+            address=f"{address.province}{address.city if address.city != address.province else ''}{address.address}"
+            if address else "",
+            recipient=(address.name if address and address.name else order.recipient.name),
+            phone=(address.phone if address and address.phone else order.recipient.phone),
+        )
+    else:
+        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", "这次的申请")}
+    return {"template": f"confirm_{task}", **values}
+
+
+def submitted_reply(task: str, order: Order, outcome: Any, slots: Dict[str, Any]) -> Dict[str, Any]:
+    """What the shopper is told once the shop accepted the change."""
+    values: Dict[str, Any] = {"order_id": order.order_id, "items": _chosen_items_text(order, slots)}
+    if task in (tasks.RETURN, tasks.EXCHANGE):
+        values.update(return_id=outcome.return_id, warehouse=_return_address(order),
+                      variant=slots.get("exchange_variant") or "")
+        return {"template": f"{task}_submitted", **values}
+    if task == tasks.CANCEL:
+        refund = outcome.refunds[-1] if getattr(outcome, "refunds", None) else None
+        if refund is None:
+            return {"template": "cancel_done_unpaid", **values}
+        return {"template": "cancel_done_refund", **values, "amount": f"{refund.amount:.2f}", "method": refund.method}
+    if task == tasks.CHANGE_ADDRESS:
+        recipient = outcome.recipient
+        return {"template": "address_changed", **values,
+                "address": f"{recipient.province}{recipient.city if recipient.city != recipient.province else ''}"
+                           f"{recipient.address}",
+                "recipient": recipient.name, "phone": recipient.phone}
+    # a problem report
+    return {"template": f"problem_reported_{outcome.resolution}", **values, "report_id": outcome.report_id,
+            "kind": tasks.PROBLEM_KIND_LABELS.get(outcome.kind, outcome.kind)}
+
+
+def refund_status_replies(order: Order) -> List[Dict[str, Any]]:
+    if not order.refunds:
+        if any(r.status in ("requested", "approved", "received") for r in order.returns):
+            request = next(r for r in reversed(order.returns) if r.status in ("requested", "approved", "received"))
+            return [{"template": "refund_waiting_for_return", "order_id": order.order_id,
+                     "return_id": request.return_id, "status": request.status_label}]
+        return [{"template": "refund_none", "order_id": order.order_id}]
+    replies = []
+    for refund in order.refunds:
+        done = refund.completed_at is not None and refund.status == "succeeded"
+        replies.append({
+            "template": "refund_succeeded" if done else f"refund_{refund.status}",
+            "order_id": order.order_id,
+            "amount": f"{refund.amount:.2f}",
+            "method": refund.method,
+            "requested_at": _moment(refund.requested_at),
+            "completed_at": _moment(refund.completed_at),
+        })
+    return replies

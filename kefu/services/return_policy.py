@@ -1,0 +1,76 @@
+"""What a shopper can do about an order they no longer want, given its state.
+
+"那退货呢?" has a different answer for every order: a signed-for parcel
+inside the 7-day window goes back by the no-reason route, one still on
+the road is refused at the door or intercepted, one not yet shipped is
+simply cancelled. The route is decided here, from the order alone, so
+that the explanation and the return form agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, List, Optional
+
+from kefu.backends.orders import Order, OrderItem
+
+# The route names are also the reply template names (return_route_<route>).
+NO_REASON_RETURN = "no_reason_return"
+WINDOW_CLOSED = "window_closed"
+INTERCEPT = "intercept"
+CANCEL_INSTEAD = "cancel_instead"
+ALREADY_REQUESTED = "already_requested"
+NOT_RETURNABLE = "not_returnable"
+
+_ON_THE_ROAD = ("shipped", "in_transit")
+_NOT_YET_SHIPPED = ("unpaid", "paid")
+_OPEN_REQUEST_STATUSES = ("requested", "approved")
+
+# product_id -> why it cannot go back without a reason (None: it can).
+ExclusionLookup = Callable[[str], Optional[str]]
+
+
+@dataclass(frozen=True)
+class ReturnRoute:
+    route: str
+    deadline: Optional[datetime] = None
+    returnable_items: List[OrderItem] = field(default_factory=list)
+    # (item, why) for items the no-reason rule does not cover.
+    excluded_items: List[tuple] = field(default_factory=list)
+
+    @property
+    def can_request_return(self) -> bool:
+        return self.route == NO_REASON_RETURN and bool(self.returnable_items)
+
+
+def time_left_text(deadline: datetime, now: datetime) -> str:
+    """还剩2天5小时 / 还剩3小时: how long the window stays open."""
+    left = max(deadline - now, timedelta(0))
+    days, hours = left.days, left.seconds // 3600
+    if days and hours:
+        return f"{days}天{hours}小时"
+    if days:
+        return f"{days}天"
+    return f"{max(hours, 1)}小时"
+
+
+def return_route(order: Order, now: datetime, exclusion_of: ExclusionLookup) -> ReturnRoute:
+    if order.status in _NOT_YET_SHIPPED:
+        return ReturnRoute(CANCEL_INSTEAD)
+    if order.status in _ON_THE_ROAD:
+        return ReturnRoute(INTERCEPT)
+    if order.status == "return_requested" or any(r.status in _OPEN_REQUEST_STATUSES for r in order.returns):
+        return ReturnRoute(ALREADY_REQUESTED)
+    if order.status != "delivered":
+        return ReturnRoute(NOT_RETURNABLE)
+    if not order.is_within_return_window(now):
+        return ReturnRoute(WINDOW_CLOSED, deadline=order.return_deadline)
+    returnable, excluded = [], []
+    for item in order.items:
+        why = exclusion_of(item.product_id)
+        if why:
+            excluded.append((item, why))
+        else:
+            returnable.append(item)
+    return ReturnRoute(NO_REASON_RETURN, order.return_deadline, returnable, excluded)
