@@ -1,0 +1,158 @@
+"""Multi-turn conversations end to end: a real Rasa server and action server over
+the REST webhook, on a demo shop of their own, checking what the shopper reads
+and what the shop's database holds afterwards."""
+
+import json
+import uuid
+
+import pytest
+
+from kefu.backends.factory import sql_backends
+from kefu.chat import send
+from kefu.replies import identify
+from tests.actions.conftest import DOMAIN
+from tests.conftest import assistant_on
+from tests.shop.support import seeded_sqlite
+
+RASA_PORT, ACTION_PORT = 5107, 5157
+RESTART_RASA_PORT, RESTART_ACTION_PORT = 5108, 5158
+
+
+class Shopper:
+    def __init__(self, assistant, customer_id=None):
+        self.assistant = assistant
+        self.sender = f"conv-{uuid.uuid4().hex[:8]}"
+        self.metadata = {"customer_id": customer_id, "channel": "web"} if customer_id else {"channel": "web"}
+        self.last = []
+
+    def says(self, text):
+        self.last = send(self.assistant.rasa_url, self.sender, text, metadata=self.metadata)
+        return [identify(reply.get("text") or "") for reply in self.last]
+
+    def text(self):
+        return "\n".join(reply.get("text") or "" for reply in self.last)
+
+    def button_payloads(self):
+        return [button["payload"] for reply in self.last for button in reply.get("buttons", [])]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    return seeded_sqlite(tmp_path_factory.mktemp("conversations-shop") / "shop.db")
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model, shop, tmp_path_factory):
+    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
+    with assistant_on(tmp_path_factory.mktemp("conversations"), trained_model, RASA_PORT, ACTION_PORT, environment) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def backends(shop):
+    return sql_backends(engine=shop.engine)
+
+
+def test_return_after_delivery_follows_the_order_just_shown(assistant, backends):
+    shopper = Shopper(assistant, "C0001")
+    assert shopper.says("帮我查下订单2024111100001")[:2] == ["order_summary", "order_signed_return_open"]
+    assert shopper.says("那退货呢?") == ["return_route_no_reason_return", "offer_return"]
+    assert "还剩" in shopper.text()
+    assert shopper.says("好的") == ["task_intro_return", "ask_return_reason"]
+    assert shopper.says("尺码不合适") == ["ask_item_condition"]
+    assert shopper.says("全新没拆封") == ["confirm_return"]
+    assert shopper.says("确认") == ["return_submitted"]
+    order = backends.orders.get_order("2024111100001")
+    assert order.status == "return_requested"
+    request = order.returns[-1]
+    assert (request.kind, request.reason, request.condition, request.sku_ids) == ("return", "尺码不合适", "unopened", ("P1001-03",))
+    assert request.return_id in shopper.text()
+
+
+def test_the_same_question_about_a_parcel_on_the_road_gets_the_refusal_route(assistant, backends):
+    shopper = Shopper(assistant, "C0001")
+    shopper.says("订单2024111100002到哪了")
+    assert shopper.says("那退货呢") == ["return_route_intercept"]
+    assert backends.orders.get_order("2024111100002").returns == []
+
+
+def test_cancel_with_a_question_in_between_and_a_button(assistant, backends):
+    shopper = Shopper(assistant, "C0001")
+    assert shopper.says("帮我取消订单") == ["task_intro_cancel", "choose_order_for_task"]
+    assert '/inform{"order_id":"2024111100003"}' in shopper.button_payloads()
+    replies = shopper.says("这个包邮吗")
+    assert replies[0].startswith("shipping_fee") and replies[-1] == "choose_order_for_task"
+    assert shopper.says('/inform{"order_id":"2024111100003"}') == ["confirm_cancel"]
+    assert shopper.says("确认") == ["cancel_done_refund"]
+    order = backends.orders.get_order("2024111100003")
+    assert order.status == "cancelled"
+    assert order.refunds[-1].amount == order.paid_amount
+
+
+def _an_order(backends, customer_ids, status):
+    for customer_id in customer_ids:
+        for order in backends.orders.orders_of_customer(customer_id, 20) or []:
+            if order.status == status and len(order.items) == 1:
+                return customer_id, order
+    pytest.fail(f"the demo shop has no {status} order with one item")
+
+
+CUSTOMERS = [f"C{n:04d}" for n in range(3, 41)]
+
+
+def test_change_of_address_with_a_correction(assistant, backends):
+    customer_id, order = _an_order(backends, CUSTOMERS, "paid")
+    shopper = Shopper(assistant, customer_id)
+    shopper.says("地址填错了能改吗")
+    payload = json.dumps({"order_id": order.order_id}, separators=(",", ":"))
+    assert shopper.says(f"/inform{payload}") == ["ask_new_address"]
+    assert shopper.says("浙江省杭州市西湖区文三路100号") == ["confirm_change_address"]
+    assert shopper.says("不对，地址写错了") == ["ask_new_address"]
+    assert shopper.says("改成上海市浦东新区世纪大道88号 王五") == ["confirm_change_address"]
+    assert shopper.says("好的") == ["address_changed"]
+    recipient = backends.orders.get_order(order.order_id).recipient
+    assert (recipient.province, recipient.address, recipient.name) == ("上海", "浦东新区世纪大道88号", "王五")
+
+
+def test_anonymous_problem_report_after_proving_the_order(assistant, backends):
+    customer_id, order = _an_order(backends, CUSTOMERS, "delivered")
+    phone_tail = backends.customers.get_customer(customer_id).phone_last4
+    shopper = Shopper(assistant)
+    assert shopper.says("收到是坏的") == ["task_intro_problem", "ask_order_id"]
+    assert shopper.says(order.order_id) == ["ask_phone_last4"]
+    assert shopper.says(f"尾号{phone_tail}") == ["ask_problem_kind"]
+    assert shopper.says("外壳摔裂了一大块") == ["ask_problem_resolution"]
+    assert shopper.says("给我补发一个") == ["problem_reported_reship"]
+    report = backends.after_sales.problem_reports(order.order_id)[-1]
+    assert (report.kind, report.resolution, report.description) == ("damaged", "reship", "外壳摔裂了一大块")
+
+
+def test_giving_up_midway_writes_nothing(assistant, backends):
+    customer_id, order = _an_order(backends, CUSTOMERS, "delivered")
+    shopper = Shopper(assistant, customer_id)
+    before = len(backends.orders.get_order(order.order_id).returns)
+    shopper.says("码小了能换大一码吗")
+    assert shopper.says("算了不换了") == ["after_sales_abandoned"]
+    assert len(backends.orders.get_order(order.order_id).returns) == before
+    shopper.says("谢谢")  # the form is over: thanks get thanks, not the form's question again
+    assert [reply["text"] for reply in shopper.last] in [[v["text"]] for v in DOMAIN["responses"]["utter_thank"]]
+
+
+def test_an_exchange_survives_a_restart_of_both_servers_mid_form(trained_model, tmp_path):
+    shop = seeded_sqlite(tmp_path / "shop.db")
+    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
+    sender = None
+    with assistant_on(tmp_path, trained_model, RESTART_RASA_PORT, RESTART_ACTION_PORT, environment) as running:
+        shopper = Shopper(running, "C0001")
+        sender = shopper.sender
+        shopper.says("码小了能换大一码吗")
+        assert shopper.says('/inform{"order_id":"2024111100001"}') == ["ask_exchange_variant"]
+    # Both servers are down; the half-filled form is in the tracker store.
+    with assistant_on(tmp_path, trained_model, RESTART_RASA_PORT, RESTART_ACTION_PORT, environment) as running:
+        shopper = Shopper(running, "C0001")
+        shopper.sender = sender
+        assert shopper.says("换大一码") == ["confirm_exchange"]
+        assert "白色/XL" in shopper.text()
+        assert shopper.says("确认") == ["exchange_submitted"]
+    request = sql_backends(engine=shop.engine).orders.get_order("2024111100001").returns[-1]
+    assert (request.kind, request.new_sku_id) == ("exchange", "P1001-04")
