@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_customer_id
-from actions.latest_message import answer_from_button, latest_entity
+from actions.latest_message import answer_from_button, latest_entity, slot_before_latest_message
 from actions.orders import LOOKUP_FAILED_SLOT, SHOWN_ORDERS_SLOT, OrderProof, owned_order
 from actions.replies import apologise_for_backend, say
 from actions.shop import backends, call_backend
@@ -173,11 +173,14 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
     async def validate_order_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        previous = slot_before_latest_message(tracker, "order_id")
+        if tracker.get_slot("requested_slot") not in (None, "order_id") and not OrderProof.looks_like_order_number(value):
+            # A number inside another answer ("文三路100号") is not a new order.
+            return {"order_id": previous}
         result = self.checked_order_number(value, dispatcher)
         if not result.get("order_id"):
             return result
-        previous = tracker.get_slot("order_id")
-        cleared = {slot: None for slot in tasks.ORDER_DEPENDENT_SLOTS} if previous and previous != value else {}
+        cleared = {slot: None for slot in tasks.ORDER_DEPENDENT_SLOTS} if previous and previous != result["order_id"] else {}
         customer_id = known_customer_id(tracker)
         if customer_id is None:
             return {**cleared, **result}  # the phone tail proves it next

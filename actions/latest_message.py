@@ -32,3 +32,14 @@ def answer_from_button(value: Any, slot: str) -> Any:
     except ValueError:
         return value
     return values.get(slot, value) if isinstance(values, dict) else value
+
+
+def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message set it (entity mappings fill slots on every message)."""
+    seen_latest_user_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_latest_user_message = True
+        elif seen_latest_user_message and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None

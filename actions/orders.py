@@ -144,10 +144,13 @@ class OrderProof:
         return ["order_id", "phone_last4"]
 
     @staticmethod
-    def checked_order_number(value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        digits = "".join(ch for ch in str(value or "") if ch.isdigit())
-        if len(digits) in (13, 14):
-            return {"order_id": digits}
+    def looks_like_order_number(value: Any) -> bool:
+        return len("".join(ch for ch in str(value or "") if ch.isdigit())) in (13, 14)
+
+    @classmethod
+    def checked_order_number(cls, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        if cls.looks_like_order_number(value):
+            return {"order_id": "".join(ch for ch in str(value) if ch.isdigit())}
         say(dispatcher, "invalid_order_id")
         return {"order_id": None}
 

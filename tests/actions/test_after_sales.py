@@ -276,3 +276,12 @@ def test_second_one_shows_the_second_order_listed(shop_backends):
 def test_a_reference_without_a_list_asks_what_the_shopper_wants(shop_backends):
     dispatcher, _ = run(ActionHandleInform(), make_tracker({}, C0001, text="第二个", intent="inform"))
     assert responses(dispatcher) == ["inform_what_next"]
+
+
+def test_a_number_inside_another_answer_does_not_replace_the_order(shop_backends):
+    tracker = form_tracker("change_address", text="浙江省杭州市西湖区文三路100号", requested="new_address",
+                           slot_events=[("order_id", "100"), ("new_address", "浙江省杭州市西湖区文三路100号")])
+    tracker.events.insert(0, {"event": "slot", "name": "order_id", "value": "2024111100003"})
+    dispatcher, events = run(ValidateAfterSalesForm(), tracker)
+    assert "invalid_order_id" not in responses(dispatcher)
+    assert slot_events(events)["order_id"] == "2024111100003"
