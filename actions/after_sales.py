@@ -219,6 +219,14 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
         if not chosen:
             say(dispatcher, "which_item_unclear")
             return {"return_items": None}
+        if multiple:
+            route = await call_backend(route_for, order)
+            excluded = [item for item, _ in route.excluded_items if item in chosen]
+            chosen = [item for item in chosen if item not in excluded]
+            if excluded:
+                say(dispatcher, "return_item_excluded", items="，".join(item_text(item) for item in excluded))
+            if not chosen:
+                return {"return_items": None}
         return {"return_items": ",".join(item.sku_id for item in chosen)}
 
     def validate_return_reason(
@@ -229,10 +237,7 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
     def validate_item_condition(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        condition = tasks.item_condition_in(value)
-        if condition is None:
-            say(dispatcher, "item_condition_unclear")
-            return {"item_condition": None}
+        condition = _read_or_ask_again(tasks.item_condition_in, value, "item_condition_unclear", dispatcher)
         if condition == "used" and tracker.get_slot(TASK_SLOT) == tasks.RETURN:
             say(dispatcher, "return_used_item")
         return {"item_condition": condition}
@@ -240,9 +245,7 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
     async def validate_exchange_variant(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        order = await current_order(tracker)
-        sku_ids = (tracker.get_slot("return_items") or "").split(",")
-        items = [item for item in (order.items if order else []) if not sku_ids[0] or item.sku_id in sku_ids]
+        items = tasks.chosen_items(await current_order(tracker), tracker.get_slot("return_items"))
         if not items:
             return {"exchange_variant": None}
         item = items[0]
@@ -272,9 +275,8 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
     def validate_problem_kind(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        kind = tasks.problem_kind_in(value)
+        kind = _read_or_ask_again(tasks.problem_kind_in, value, "problem_kind_unclear", dispatcher)
         if kind is None:
-            say(dispatcher, "problem_kind_unclear")
             return {"problem_kind": None}
         # "屏幕碎了" says what happened and how: no need to ask for a description again.
         described = value if not str(value).startswith("/") and kind != str(value).strip() else None
@@ -295,10 +297,15 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
     def validate_problem_resolution(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        resolution = tasks.resolution_in(value)
-        if resolution is None:
-            say(dispatcher, "resolution_unclear")
-        return {"problem_resolution": resolution}
+        return {"problem_resolution": _read_or_ask_again(tasks.resolution_in, value, "resolution_unclear", dispatcher)}
+
+
+def _read_or_ask_again(reader, value: Any, unclear_template: str, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """What the answer says, or None after telling the shopper what answers are possible."""
+    answer = reader(value)
+    if answer is None:
+        say(dispatcher, unclear_template)
+    return answer
 
 
 class ActionAskForAfterSalesSlot(Action):
@@ -346,9 +353,7 @@ class ActionAskExchangeVariant(Action):
         return "action_ask_exchange_variant"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        order = await current_order(tracker)
-        sku_ids = (tracker.get_slot("return_items") or "").split(",")
-        items = [i for i in (order.items if order else []) if not sku_ids[0] or i.sku_id in sku_ids]
+        items = tasks.chosen_items(await current_order(tracker), tracker.get_slot("return_items"))
         say(dispatcher, "ask_exchange_variant", item="，".join(item_text(i) for i in items))
         return []
 
@@ -420,19 +425,20 @@ class ActionSubmitAfterSales(Action):
 
     async def _carry_out(self, task: str, order: Order, slots: Dict[str, Any]):
         shop = backends().after_sales
-        chosen = [s for s in (slots.get("return_items") or "").split(",") if s]
+        chosen = [item.sku_id for item in tasks.chosen_items(order, slots.get("return_items"))]
         if task == tasks.RETURN:
             route = await call_backend(route_for, order)
             returnable = {item.sku_id for item in route.returnable_items}
-            skus = [s for s in chosen if s in returnable] or sorted(returnable)
+            skus = [sku for sku in chosen if sku in returnable]
+            if not skus:
+                raise AfterSalesRejected("item_not_in_order", "nothing returnable was chosen")
             return await call_backend(
                 shop.request_return, order.order_id, skus, slots.get("return_reason") or "七天无理由",
                 slots.get("item_condition") or "unopened",
             )
         if task == tasks.EXCHANGE:
-            sku = chosen[0] if chosen else order.items[0].sku_id
             return await call_backend(
-                shop.request_exchange, order.order_id, sku, slots["exchange_sku_id"],
+                shop.request_exchange, order.order_id, chosen[0], slots["exchange_sku_id"],
                 f"换成{slots.get('exchange_variant')}",
             )
         if task == tasks.CANCEL:
@@ -449,7 +455,7 @@ class ActionSubmitAfterSales(Action):
             return await call_backend(shop.change_address, order.order_id, recipient)
         if task == tasks.PROBLEM:
             return await call_backend(
-                shop.report_problem, order.order_id, chosen[0] if chosen else None, slots["problem_kind"],
+                shop.report_problem, order.order_id, chosen[0] if len(chosen) == 1 else None, slots["problem_kind"],
                 slots.get("problem_description") or tasks.PROBLEM_KIND_LABELS[slots["problem_kind"]],
                 slots.get("problem_resolution") or "agent",
             )

@@ -134,25 +134,22 @@ def _classify(text: Optional[str], table) -> Optional[str]:
     return None
 
 
-def problem_kind_in(text: Optional[str]) -> Optional[str]:
+def _read(text: Optional[str], labels: Dict[str, str], table) -> Optional[str]:
+    """A code typed or sent by a button as it is, else what the shopper's words say."""
     code = text.strip() if text else ""
-    if code in PROBLEM_KIND_LABELS:
-        return code
-    return _classify(text, PROBLEM_KINDS)
+    return code if code in labels else _classify(text, table)
+
+
+def problem_kind_in(text: Optional[str]) -> Optional[str]:
+    return _read(text, PROBLEM_KIND_LABELS, PROBLEM_KINDS)
 
 
 def resolution_in(text: Optional[str]) -> Optional[str]:
-    code = text.strip() if text else ""
-    if code in RESOLUTION_LABELS:
-        return code
-    return _classify(text, RESOLUTIONS)
+    return _read(text, RESOLUTION_LABELS, RESOLUTIONS)
 
 
 def item_condition_in(text: Optional[str]) -> Optional[str]:
-    code = text.strip() if text else ""
-    if code in ITEM_CONDITION_LABELS:
-        return code
-    return _classify(text, ITEM_CONDITIONS)
+    return _read(text, ITEM_CONDITION_LABELS, ITEM_CONDITIONS)
 
 
 def return_reason_in(text: Optional[str]) -> Optional[str]:
@@ -186,6 +183,14 @@ def items_meant(text: Optional[str], items: Sequence[OrderItem], multiple: bool)
         if item.product_name in text or any(part and part in text for part in _name_parts(item))
     ]
     return named if multiple else named[:1] if len(named) == 1 else []
+
+
+def chosen_items(order: Optional[Order], return_items: Optional[str]) -> List[OrderItem]:
+    """The items the shopper picked (the return_items slot holds their SKUs), or all of the order's."""
+    if order is None:
+        return []
+    chosen = {sku for sku in (return_items or "").split(",") if sku}
+    return [item for item in order.items if not chosen or item.sku_id in chosen]
 
 
 def _name_parts(item: OrderItem) -> List[str]:

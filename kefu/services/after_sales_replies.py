@@ -43,9 +43,7 @@ def blocker_values(order: Order, route: Optional[ReturnRoute], now: datetime) ->
 
 
 def _chosen_items_text(order: Order, slots: Dict[str, Any]) -> str:
-    chosen = set(filter(None, (slots.get("return_items") or "").split(",")))
-    items = [item for item in order.items if not chosen or item.sku_id in chosen]
-    return "，".join(item_text(item) for item in items)
+    return "，".join(item_text(item) for item in tasks.chosen_items(order, slots.get("return_items")))
 
 
 def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[str, Any]) -> Dict[str, Any]:

@@ -18,24 +18,24 @@ from tests.shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def shop_backends(seeded_sqlite_shop, monkeypatch):
-    """Points the action server's backends at the seeded demo shop."""
+def _backends_on(engine, monkeypatch):
     monkeypatch.setenv("SHOP_BACKEND", "sql")
-    monkeypatch.setenv("DATABASE_URL", str(seeded_sqlite_shop.engine.url))
+    monkeypatch.setenv("DATABASE_URL", str(engine.url))
     shop.backends.cache_clear()
     yield shop.backends()
     shop.backends.cache_clear()
+
+
+@pytest.fixture
+def shop_backends(seeded_sqlite_shop, monkeypatch):
+    """Points the action server's backends at the seeded demo shop."""
+    yield from _backends_on(seeded_sqlite_shop.engine, monkeypatch)
 
 
 @pytest.fixture
 def writable_backends(fresh_sqlite_shop, monkeypatch):
     """A demo shop of the test's own: actions that change orders may write to it."""
-    monkeypatch.setenv("SHOP_BACKEND", "sql")
-    monkeypatch.setenv("DATABASE_URL", str(fresh_sqlite_shop.engine.url))
-    shop.backends.cache_clear()
-    yield shop.backends()
-    shop.backends.cache_clear()
+    yield from _backends_on(fresh_sqlite_shop.engine, monkeypatch)
 
 
 @pytest.fixture

@@ -285,3 +285,23 @@ def test_a_number_inside_another_answer_does_not_replace_the_order(shop_backends
     dispatcher, events = run(ValidateAfterSalesForm(), tracker)
     assert "invalid_order_id" not in responses(dispatcher)
     assert slot_events(events)["order_id"] == "2024111100003"
+
+
+
+def test_an_item_excluded_from_no_reason_returns_is_not_taken(writable_backends, fresh_sqlite_shop):
+    from sqlalchemy.orm import Session
+
+    from kefu.shop import models
+    from kefu.shop.clock import shop_now
+
+    with Session(fresh_sqlite_shop.engine) as session, session.begin():
+        order = session.get(models.Order, "2024111100003")
+        order.status, order.delivered_at = "delivered", shop_now()
+        product = session.get(models.Product, "P4013")
+        product.attributes = {**product.attributes, "return_policy": "食品接触类拆封后不支持七天无理由退货"}
+    tracker = form_tracker("return", {"order_id": "2024111100003"}, text="都退", intent="ask_return",
+                           requested="return_items", slot_events=[("return_items", "都退")])
+    dispatcher, events = run(ValidateAfterSalesForm(), tracker)
+    assert responses(dispatcher) == ["return_item_excluded"]
+    assert "硅胶厨具" in dispatcher.messages[0]["text"]
+    assert slot_events(events)["return_items"] == "P4001-01"
