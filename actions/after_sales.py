@@ -134,10 +134,8 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
         corrected = tasks.corrected_slots(text)
         if corrected:
             cleared = {slot: None for slot in corrected}
-            if "return_items" in corrected and latest_entity(tracker, "order_id") is None:
-                cleared["order_id"] = None
-            elif latest_entity(tracker, "order_id"):
-                cleared.pop("order_id", None)
+            if latest_entity(tracker, "order_id"):
+                cleared.pop("order_id", None)  # "不对，是2024111100002": the new number stands
             return cleared
         if tasks.is_abandoning(text, intent, tracker.get_slot("requested_slot")):
             return {CANCELLED_SLOT: True}

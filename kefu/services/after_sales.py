@@ -62,7 +62,7 @@ _ABANDON = re.compile(r"算了|不退了|不换了|不改了|不取消了|不申
 # Questions a "no" can answer ("不喜欢", "没拆封"): there a deny is an answer, not giving up.
 _ANSWERED_BY_A_NO = ("return_reason", "problem_description", "item_condition", "problem_resolution", "problem_kind")
 _CORRECTION_TARGETS: Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...] = (
-    (("订单", "单号", "另一单", "另一个单", "别的单", "那一单"), ORDER_DEPENDENT_SLOTS),
+    (("订单", "单号", "另一单", "另一个单", "别的单", "那一单"), ("order_id", *ORDER_DEPENDENT_SLOTS)),
     (("地址",), ("new_address", "after_sales_confirmed")),
     (("颜色", "尺码", "码数", "大小", "规格", "码"), ("exchange_variant", "exchange_sku_id", "after_sales_confirmed")),
     (("原因",), ("return_reason", "after_sales_confirmed")),

@@ -122,6 +122,30 @@ def test_another_order_takes_back_the_order_and_what_depended_on_it(shop_backend
     assert slots["requested_slot"] == "order_id"
 
 
+def test_another_item_keeps_the_order(shop_backends):
+    tracker = form_tracker(
+        "return", {"order_id": "2024111100003", "return_items": "P4001-01"}, text="不对，是另一件",
+        intent="deny", requested="return_reason",
+    )
+    _, events = run(ValidateAfterSalesForm(), tracker)
+    slots = slot_events(events)
+    assert "order_id" not in slots and slots["return_items"] is None
+    assert slots["requested_slot"] == "return_items"
+
+
+def test_a_corrected_order_number_given_at_once_stands(shop_backends):
+    tracker = form_tracker(
+        "return", {"return_reason": "尺码不合适"}, text="不对，是2024111100001", intent="deny",
+        requested="item_condition", entities=[entity("order_id", "2024111100001")],
+        slot_events=[("order_id", "2024111100001")],
+    )
+    tracker.events.insert(0, {"event": "slot", "name": "order_id", "value": "2024111100004"})
+    _, events = run(ValidateAfterSalesForm(), tracker)
+    slots = slot_events(events)
+    assert slots["order_id"] == "2024111100001" and slots["return_reason"] is None  # it was for the other order
+    assert slots["requested_slot"] == "return_reason"
+
+
 def test_a_no_can_be_an_answer(shop_backends):
     tracker = form_tracker("return", {"order_id": "2024111100001"}, text="不喜欢", intent="deny",
                            requested="return_reason", slot_events=[("return_reason", "不喜欢")])

@@ -30,8 +30,9 @@ def order(status="delivered", items=None, delivered_days_ago=2, returns=()):
 @pytest.mark.parametrize(
     "text, slots",
     [
-        ("不对，是另一个订单", tasks.ORDER_DEPENDENT_SLOTS),
-        ("不是这个单号", tasks.ORDER_DEPENDENT_SLOTS),
+        ("不对，是另一个订单", ("order_id", *tasks.ORDER_DEPENDENT_SLOTS)),
+        ("不是这个单号", ("order_id", *tasks.ORDER_DEPENDENT_SLOTS)),
+        ("不对，是另一件", ("return_items", "after_sales_confirmed")),
         ("不对，地址写错了", ("new_address", "after_sales_confirmed")),
         ("说错了 颜色要黑色", ("exchange_variant", "exchange_sku_id", "after_sales_confirmed")),
         ("尺码说错了", ("exchange_variant", "exchange_sku_id", "after_sales_confirmed")),
