@@ -156,3 +156,10 @@ def test_an_exchange_survives_a_restart_of_both_servers_mid_form(trained_model, 
         assert shopper.says("确认") == ["exchange_submitted"]
     request = sql_backends(engine=shop.engine).orders.get_order("2024111100001").returns[-1]
     assert (request.kind, request.new_sku_id) == ("exchange", "P1001-04")
+
+
+def test_two_misunderstandings_in_a_row_bring_the_offer_of_an_agent(assistant):
+    shopper = Shopper(assistant)
+    assert shopper.says("嗯那个就是上次说的那个事")[0] in ("clarify_choose", "clarify_confirm", "clarify_rephrase")
+    assert shopper.says("就是那个啊你懂的") == ["clarify_offer_human"]
+    assert "/request_human" in shopper.button_payloads()
