@@ -34,7 +34,7 @@ from kefu.services.after_sales_replies import (
     submitted_reply,
 )
 from kefu.services.exchange import exchange_choice
-from kefu.replies import render
+from kefu.replies import button_payloads, render_with_buttons
 from kefu.services.order_view import item_text
 from kefu.services.references import option_meant
 from kefu.services.return_policy import ReturnRoute, return_route
@@ -276,11 +276,12 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
         kind = _read_or_ask_again(tasks.problem_kind_in, value, "problem_kind_unclear", dispatcher)
         if kind is None:
             return {"problem_kind": None}
-        # "屏幕碎了" says what happened and how: no need to ask for a description again.
-        described = value if not str(value).startswith("/") and kind != str(value).strip() else None
+        # "外壳摔裂了一大块" says what happened and how: no need to ask again. A button's
+        # words ("收到商品破损了") only say which kind.
+        text = str(value).strip()
         slots = {"problem_kind": kind}
-        if described and len(str(described)) >= 4 and not tracker.get_slot("problem_description"):
-            slots["problem_description"] = str(described)
+        if len(text) >= 4 and text not in button_payloads("ask_problem_kind") and not tracker.get_slot("problem_description"):
+            slots["problem_description"] = text
         return slots
 
     def validate_problem_description(
@@ -342,7 +343,7 @@ class ActionAskReturnItems(Action):
             {"title": item_text(item), "payload": f'/inform{{"return_items":"{item.sku_id}"}}'}
             for item in items
         ]
-        dispatcher.utter_message(**_render_with_buttons("ask_return_items", buttons))
+        dispatcher.utter_message(**render_with_buttons("ask_return_items", buttons))
         return []
 
 
@@ -369,12 +370,6 @@ class ActionAskAfterSalesConfirmed(Action):
         reply = confirmation_reply(tracker.get_slot(TASK_SLOT), order, tracker.current_slot_values())
         say(dispatcher, reply.pop("template"), **reply)
         return []
-
-
-def _render_with_buttons(template: str, buttons: List[Dict[str, str]]) -> Dict[str, Any]:
-    reply = render(template)
-    reply["buttons"] = buttons + reply.get("buttons", [])
-    return reply
 
 
 class ActionSubmitAfterSales(Action):

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.replies import say
-from kefu.replies import render
+from kefu.replies import render_with_buttons
 from kefu.replies.intent_labels import intent_labels
 from kefu.services.clarification import CHOOSE, OFFER_HUMAN, clarification_plan, entity_values, intent_payload
 
@@ -29,11 +29,9 @@ class ActionClarify(Action):
             say(dispatcher, "clarify_offer_human")
         elif plan.kind == CHOOSE:
             entities = entity_values(latest.get("entities"))
-            reply = render("clarify_choose" if len(plan.intents) > 1 else "clarify_confirm")
-            reply["buttons"] = [
-                {"title": labels[intent], "payload": intent_payload(intent, entities)} for intent in plan.intents
-            ] + reply.get("buttons", [])
-            dispatcher.utter_message(**reply)
+            buttons = [{"title": labels[intent], "payload": intent_payload(intent, entities)} for intent in plan.intents]
+            template = "clarify_choose" if len(plan.intents) > 1 else "clarify_confirm"
+            dispatcher.utter_message(**render_with_buttons(template, buttons))
         else:
             say(dispatcher, "clarify_rephrase")
         return []

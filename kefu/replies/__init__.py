@@ -37,6 +37,18 @@ def render(name: str, chooser=random.choice, **values: Any) -> Dict[str, Any]:
     return reply
 
 
+def render_with_buttons(name: str, buttons: List[Dict[str, str]], **values: Any) -> Dict[str, Any]:
+    """A template whose own buttons (转人工, 都不是 …) come after the ones computed for this reply."""
+    reply = render(name, **values)
+    reply["buttons"] = list(buttons) + reply.get("buttons", [])
+    return reply
+
+
+def button_payloads(name: str) -> set:
+    """What the template's own buttons send back."""
+    return {button["payload"] for variation in templates()[name] for button in variation.get("buttons", [])}
+
+
 def identify(text: str) -> Optional[str]:
     """Which template a sent text came from (for tests and reports)."""
     for name, variations in templates().items():

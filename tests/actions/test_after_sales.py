@@ -329,3 +329,18 @@ def test_an_item_excluded_from_no_reason_returns_is_not_taken(writable_backends,
     assert responses(dispatcher) == ["return_item_excluded"]
     assert "硅胶厨具" in dispatcher.messages[0]["text"]
     assert slot_events(events)["return_items"] == "P4001-01"
+
+
+@pytest.mark.parametrize(
+    "answer, description",
+    [("外壳摔裂了一大块", "外壳摔裂了一大块"), ("收到商品破损了", None)],
+    ids=["in-own-words", "button"],
+)
+def test_a_problem_told_in_own_words_needs_no_second_description(shop_backends, answer, description):
+    tracker = form_tracker("problem", {"order_id": "2024111100002"}, text=answer, intent="report_problem",
+                           requested="problem_kind", slot_events=[("problem_kind", answer)])
+    _, events = run(ValidateAfterSalesForm(), tracker)
+    slots = slot_events(events)
+    assert slots["problem_kind"] == "damaged"
+    assert slots.get("problem_description") == description
+    assert slots["requested_slot"] == ("problem_resolution" if description else "problem_description")
