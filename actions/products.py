@@ -15,6 +15,8 @@ from actions.shop import backends, call_backend
 from kefu.backends.catalogue import Product
 from kefu.backends.errors import BackendFailure
 from kefu.services.product_answers import attribute_reply, find_product, stock_reply
+from kefu.services.size_answers import size_chart_book, size_reply
+from kefu.settings import Settings
 
 CURRENT_PRODUCT_SLOT = "current_product_id"
 
@@ -67,5 +69,27 @@ class ActionCheckStock(Action):
             apologise_for_backend(dispatcher)
             return []
         reply = stock_reply(product, levels or [], color, size)
+        say(dispatcher, reply.pop("template"), **reply)
+        return [SlotSet(CURRENT_PRODUCT_SLOT, product.product_id)]
+
+
+class ActionSizeAdvice(Action):
+    def name(self) -> Text:
+        return "action_size_advice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            product = await product_in_question(tracker)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        if product is None:
+            say(dispatcher, "size_which_product")
+            return []
+        book = size_chart_book(Settings.from_env().size_charts_file)
+        reply = size_reply(
+            book, product, tracker.latest_message.get("text") or "",
+            latest_entity(tracker, "height"), latest_entity(tracker, "weight"),
+        )
         say(dispatcher, reply.pop("template"), **reply)
         return [SlotSet(CURRENT_PRODUCT_SLOT, product.product_id)]

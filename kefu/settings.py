@@ -39,6 +39,8 @@ class Settings:
     # How long after their last message a shopper who proved an order was
     # theirs stays proven when a new session starts (actions/session.py).
     identity_carry_over_minutes: float = 120.0
+    # The merchant's size charts (YAML, see kefu/knowledge/samples/size_charts.yml).
+    size_charts_file: Path = PROJECT_ROOT / "kefu" / "knowledge" / "samples" / "size_charts.yml"
 
     def rasa_environment(self) -> dict:
         """Variables that endpoints.yml refers to, for the Rasa server process."""
@@ -72,4 +74,5 @@ class Settings:
             trust_metadata_customer_id=_env("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes"),
             backend_deadline_seconds=float(_env("SHOP_BACKEND_DEADLINE", "2.5")),
             identity_carry_over_minutes=float(_env("IDENTITY_CARRY_OVER_MINUTES", "120")),
+            size_charts_file=Path(_env("SIZE_CHARTS_FILE", str(root / "kefu" / "knowledge" / "samples" / "size_charts.yml"))),
         )

@@ -164,3 +164,10 @@ def test_two_misunderstandings_in_a_row_bring_the_offer_of_an_agent(assistant):
     assert shopper.says("🤔🤔")[0] in ("clarify_choose", "clarify_confirm", "clarify_rephrase")
     assert shopper.says("ㄉㄊㄋㄌ") == ["clarify_offer_human"]
     assert "/request_human" in shopper.button_payloads()
+
+
+def test_size_advice_for_the_product_just_asked_about(assistant):
+    shopper = Shopper(assistant)
+    assert shopper.says("这件T恤是纯棉的吗") == ["product_attribute"]
+    assert shopper.says("170/130斤穿多大") == ["size_advice"]
+    assert "建议" in shopper.text()

@@ -1,4 +1,4 @@
-from actions.products import ActionCheckStock, ActionProductInfo
+from actions.products import ActionCheckStock, ActionProductInfo, ActionSizeAdvice
 from tests.actions.conftest import entity, make_tracker, responses, run_action as run, slot_events
 
 
@@ -88,3 +88,16 @@ def test_shop_down_gets_an_apology(unreachable_backends):
     for action in (ActionProductInfo(), ActionCheckStock()):
         dispatcher, _ = run(action, tracker_with("有货吗", slots={"current_product_id": "P1001"}))
         assert responses(dispatcher) == ["backend_unavailable"]
+
+
+def test_size_advice_for_the_product_discussed(shop_backends):
+    tracker = make_tracker({"current_product_id": "P1001"}, text="170/130斤穿多大", intent="ask_size_advice")
+    dispatcher, events = run(ActionSizeAdvice(), tracker)
+    assert responses(dispatcher) == ["size_advice"]
+    assert "建议 M" in dispatcher.messages[0]["text"]
+    assert slot_events(events) == {"current_product_id": "P1001"}
+
+
+def test_size_advice_without_a_product_asks_which(shop_backends):
+    dispatcher, _ = run(ActionSizeAdvice(), make_tracker({}, text="170穿多大", intent="ask_size_advice"))
+    assert responses(dispatcher) == ["size_which_product"]
