@@ -49,12 +49,20 @@ def button_payloads(name: str) -> set:
     return {button["payload"] for variation in templates()[name] for button in variation.get("buttons", [])}
 
 
-def identify(text: str) -> Optional[str]:
-    """Which template a sent text came from (for tests and reports)."""
+def templates_matching(text: str) -> List[str]:
+    """Every template one of whose variations could have produced the text."""
+    matching = []
     for name, variations in templates().items():
         for variation in variations:
             pattern = re.escape(variation["text"])
             pattern = re.sub(r"\\\{(\w+)\\\}", "(?s:.+?)", pattern)
             if re.fullmatch(pattern, text):
-                return name
-    return None
+                matching.append(name)
+                break
+    return matching
+
+
+def identify(text: str) -> Optional[str]:
+    """Which template a sent text came from (for tests and reports)."""
+    matching = templates_matching(text)
+    return matching[0] if matching else None

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from kefu.replies import identify, placeholders, render, templates
+from kefu.replies import identify, placeholders, render, templates, templates_matching
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
 first = lambda variations: variations[0]
@@ -31,6 +31,8 @@ def test_every_variation_can_be_told_apart(name):
     for variation in templates()[name]:
         text = variation["text"].format(**values)
         assert identify(text) == name
+        # No other template's wording is so loose that it could be mistaken for this one.
+        assert templates_matching(text) == [name]
 
 
 def test_every_template_the_actions_use_exists():
