@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+import requests
 
 from kefu.backends.factory import sql_backends
 from kefu.chat import send
@@ -158,11 +159,22 @@ def test_an_exchange_survives_a_restart_of_both_servers_mid_form(trained_model, 
     assert (request.kind, request.new_sku_id) == ("exchange", "P1001-04")
 
 
+# Messages no shop assistant could understand: emoji on their own, letters of a
+# phonetic keyboard typed by mistake. Which of them the model happens to place
+# on some intent changes with training; the conversation uses two it does not.
+NOT_UNDERSTANDABLE = ["🤔🤔", "ㄅㄆㄇ", "ㄉㄊㄋㄌ", "😀😀😀🙏", "🙄🙄", "ㄇㄈㄌㄍ"]
+
+
 def test_two_misunderstandings_in_a_row_bring_the_offer_of_an_agent(assistant):
+    misunderstood = [
+        text for text in NOT_UNDERSTANDABLE
+        if requests.post(f"{assistant.rasa_url}/model/parse", json={"text": text}, timeout=30).json()["intent"]["name"]
+        == "nlu_fallback"
+    ]
+    assert len(misunderstood) >= 2, f"the model claims to understand {NOT_UNDERSTANDABLE}"
     shopper = Shopper(assistant)
-    # An emoji on its own, then letters of a phonetic keyboard typed by mistake.
-    assert shopper.says("🤔🤔")[0] in ("clarify_choose", "clarify_confirm", "clarify_rephrase")
-    assert shopper.says("ㄉㄊㄋㄌ") == ["clarify_offer_human"]
+    assert shopper.says(misunderstood[0])[0] in ("clarify_choose", "clarify_confirm", "clarify_rephrase")
+    assert shopper.says(misunderstood[1]) == ["clarify_offer_human"]
     assert "/request_human" in shopper.button_payloads()
 
 
