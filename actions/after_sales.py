@@ -10,6 +10,7 @@ makes the change in the shop's systems and says what happened.
 
 from __future__ import annotations
 
+import abc
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_customer_id
 from actions.latest_message import answer_from_button, latest_entity, slot_before_latest_message
 from actions.orders import LOOKUP_FAILED_SLOT, SHOWN_ORDERS_SLOT, OrderProof, owned_order
-from actions.replies import apologise_for_backend, say
+from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu.backends.after_sales import AfterSalesRejected
 from kefu.backends.errors import BackendFailure
@@ -307,10 +308,16 @@ def _read_or_ask_again(reader, value: Any, unclear_template: str, dispatcher: Co
     return answer
 
 
-class ActionAskForAfterSalesSlot(Action):
-    """Asks one of the form's questions with the buttons that answer it."""
+class ActionAskForAfterSalesSlot(Action, abc.ABC):
+    """Asks one of the form's questions with the buttons that answer it.
 
-    slot = ""
+    Abstract, so that the action server registers only the subclasses, one per slot.
+    """
+
+    @property
+    @abc.abstractmethod
+    def slot(self) -> str:
+        """The slot asked for; its question is the template ask_<slot>."""
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
@@ -368,7 +375,7 @@ class ActionAskAfterSalesConfirmed(Action):
             apologise_for_backend(dispatcher)
             return []
         reply = confirmation_reply(tracker.get_slot(TASK_SLOT), order, tracker.current_slot_values())
-        say(dispatcher, reply.pop("template"), **reply)
+        say_reply(dispatcher, reply)
         return []
 
 
@@ -401,7 +408,7 @@ class ActionSubmitAfterSales(Action):
                 return done + [SlotSet("current_order_status", order.status)]
             if task == tasks.REFUND_STATUS:
                 for reply in refund_status_replies(order):
-                    say(dispatcher, reply.pop("template"), **reply)
+                    say_reply(dispatcher, reply)
                 return done
             outcome = await self._carry_out(task, order, slots)
         except AfterSalesRejected as rejection:
@@ -412,7 +419,7 @@ class ActionSubmitAfterSales(Action):
             apologise_for_backend(dispatcher)
             return done
         reply = submitted_reply(task, order, outcome, slots)
-        say(dispatcher, reply.pop("template"), **reply)
+        say_reply(dispatcher, reply)
         status = getattr(outcome, "status", None) if isinstance(outcome, Order) else None
         return done + [SlotSet("current_order_status", status or order.status)]
 

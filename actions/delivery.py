@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.latest_message import latest_entity
-from actions.replies import apologise_for_backend, say
+from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu.backends.errors import BackendFailure
 from kefu.services.delivery_view import delivery_reply, shipping_reply
@@ -47,7 +47,7 @@ class ActionEstimateDelivery(Action):
             say(dispatcher, "delivery_unknown_place", destination=place)
             return [SlotSet("location", None)]
         reply = delivery_reply(estimate)
-        say(dispatcher, reply.pop("template"), **reply)
+        say_reply(dispatcher, reply)
         return [SlotSet("location", place)]
 
 
@@ -70,5 +70,5 @@ class ActionShippingFee(Action):
             say(dispatcher, "shipping_fee_unknown_place", region=place)
             return [SlotSet("location", None)]
         reply = shipping_reply(quote)
-        say(dispatcher, reply.pop("template"), **reply)
+        say_reply(dispatcher, reply)
         return [SlotSet("location", place)]

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_customer_id
-from actions.replies import apologise_for_backend, say
+from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu.backends.errors import BackendFailure
 from kefu.backends.orders import Order
@@ -79,7 +79,7 @@ async def show_order(dispatcher: CollectingDispatcher, customer_id: str, order_i
         apologise_for_backend(dispatcher)
         return []
     for reply in order_response(order, events or [], shop_now()):
-        say(dispatcher, reply.pop("template"), **reply)
+        say_reply(dispatcher, reply)
     return [
         SlotSet("order_id", order.order_id),
         SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Text
+import abc
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -10,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.latest_message import latest_entity, latest_metadata
-from actions.replies import apologise_for_backend, say
+from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu.backends.catalogue import Product
 from kefu.backends.errors import BackendFailure
@@ -34,62 +35,57 @@ async def product_in_question(tracker: Tracker) -> Optional[Product]:
     )
 
 
-class ActionProductInfo(Action):
-    def name(self) -> Text:
-        return "action_product_info"
+class ProductAnswer(Action, abc.ABC):
+    """An answer about the product in question: asks which one when none is, apologises when the shop is down."""
+
+    which_product_template = "product_which"
+
+    @abc.abstractmethod
+    async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
+        """The reply (template name and values) about this product; may call the shop."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        try:
-            product = await product_in_question(tracker)
-        except BackendFailure:
-            apologise_for_backend(dispatcher)
-            return []
-        if product is None:
-            say(dispatcher, "product_which")
-            return []
-        reply = attribute_reply(product, tracker.latest_message.get("text") or "")
-        say(dispatcher, reply.pop("template"), **reply)
-        return [SlotSet(CURRENT_PRODUCT_SLOT, product.product_id)]
-
-
-class ActionCheckStock(Action):
-    def name(self) -> Text:
-        return "action_check_stock"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        color = latest_entity(tracker, "color")
-        size = latest_entity(tracker, "size")
         try:
             product = await product_in_question(tracker)
             if product is None:
-                say(dispatcher, "product_which")
+                say(dispatcher, self.which_product_template)
                 return []
-            levels = await call_backend(backends().catalogue.stock, product.product_id, color, size)
+            reply = await self.answer(product, tracker)
         except BackendFailure:
             apologise_for_backend(dispatcher)
             return []
-        reply = stock_reply(product, levels or [], color, size)
-        say(dispatcher, reply.pop("template"), **reply)
+        say_reply(dispatcher, reply)
         return [SlotSet(CURRENT_PRODUCT_SLOT, product.product_id)]
 
 
-class ActionSizeAdvice(Action):
+class ActionProductInfo(ProductAnswer):
+    def name(self) -> Text:
+        return "action_product_info"
+
+    async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
+        return attribute_reply(product, tracker.latest_message.get("text") or "")
+
+
+class ActionCheckStock(ProductAnswer):
+    def name(self) -> Text:
+        return "action_check_stock"
+
+    async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
+        color = latest_entity(tracker, "color")
+        size = latest_entity(tracker, "size")
+        levels = await call_backend(backends().catalogue.stock, product.product_id, color, size)
+        return stock_reply(product, levels or [], color, size)
+
+
+class ActionSizeAdvice(ProductAnswer):
+    which_product_template = "size_which_product"
+
     def name(self) -> Text:
         return "action_size_advice"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        try:
-            product = await product_in_question(tracker)
-        except BackendFailure:
-            apologise_for_backend(dispatcher)
-            return []
-        if product is None:
-            say(dispatcher, "size_which_product")
-            return []
+    async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
         book = size_chart_book(Settings.from_env().size_charts_file)
-        reply = size_reply(
+        return size_reply(
             book, product, tracker.latest_message.get("text") or "",
             latest_entity(tracker, "height"), latest_entity(tracker, "weight"),
         )
-        say(dispatcher, reply.pop("template"), **reply)
-        return [SlotSet(CURRENT_PRODUCT_SLOT, product.product_id)]
