@@ -399,3 +399,53 @@ class ProblemReport(Base):
 
     order = relationship("Order")
     return_request = relationship("ReturnRequest")
+
+
+# --- the merchant's imported knowledge ---------------------------------------------
+# Written by ``kefu.knowledge.importer``; read by the assistant on every answer,
+# so a re-import changes what the running bot says without retraining.
+
+
+class KnowledgeDocument(Base):
+    """A rules file the engines read whole (promotions, size charts), as last imported.
+
+    Kept as the validated YAML text rather than as rows: the engines' own
+    loaders read it, so the file and the database can never mean different things.
+    """
+
+    __tablename__ = "knowledge_documents"
+
+    kind = Column(String(30), primary_key=True)  # promotions, size_charts
+    content = Column(Text, nullable=False)
+    source = Column(String(300), nullable=False)  # the file it came from
+    checksum = Column(String(64), nullable=False)  # sha256 of content
+    imported_at = Column(ShopDateTime, nullable=False)
+
+
+class Policy(Base):
+    """One after-sales or service policy (invoices, warranty, payment …) in the merchant's words."""
+
+    __tablename__ = "policies"
+
+    id = Column(String(40), primary_key=True)  # invoice, warranty, payment, shipping …
+    # The intent it answers (ask_invoice); several policies may share one.
+    topic = Column(String(40), nullable=False, index=True)
+    title = Column(String(100), nullable=False)
+    answer = Column(Text, nullable=False)  # what the shopper reads
+    # Machine-readable facts of the policy (e.g. {"warranty_months": 12}).
+    facts = Column(JSON, nullable=False, default=dict)
+    position = Column(Integer, nullable=False, default=0)
+
+
+class FaqEntry(Base):
+    """A question shoppers ask and the merchant's answer to it."""
+
+    __tablename__ = "faq_entries"
+
+    id = Column(String(40), primary_key=True)
+    topic = Column(String(40), nullable=False, index=True)  # the intent it answers
+    question = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)
+    # Words that pick this entry among the topic's entries (专票, 电子发票 …).
+    keywords = Column(JSON, nullable=False, default=list)
+    position = Column(Integer, nullable=False, default=0)
