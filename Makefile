@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
+.PHONY: import tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
 
 help:
 	@echo "make run        set up, train if needed, start action server + Rasa (REST, API)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test       set up and run every test"
 	@echo "make bench-nlu  NLU figures on the held-out set, with the keyword baseline"
 	@echo "make seed       build the demo shop database if it is empty or stale"
+	@echo "make import     import the merchant's files: make import FILES=\"catalogue.xlsx faq.yml\""
 
 setup:
 	@bash scripts/setup_venv.sh
@@ -27,6 +28,14 @@ train: setup
 # seeded on an earlier day (its dates are relative to the day of seeding).
 seed: setup
 	@$(PY) -m kefu.shop.seed --refresh-stale
+
+# Imports the merchant's knowledge into the shop database (default: the sample
+# files the demo shop is built from). IMPORT_OPTIONS=--skip-bad-rows, --check …
+FILES ?= kefu/knowledge/samples/catalogue.csv kefu/knowledge/samples/size_charts.yml \
+	kefu/knowledge/samples/promotions.yml kefu/knowledge/samples/policies.yml kefu/knowledge/samples/faq.yml
+IMPORT_OPTIONS ?=
+import: setup
+	$(PY) -m kefu.knowledge.importer $(IMPORT_OPTIONS) $(FILES)
 
 reset-shop: setup
 	$(PY) -m kefu.shop.seed --reset
@@ -44,6 +53,7 @@ validate: setup
 	$(RASA) data validate --fail-on-warnings
 
 test-unit: setup
+	@bash scripts/setup_browser.sh
 	$(PY) -m pytest -q tests
 
 test-stories: train

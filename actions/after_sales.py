@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_customer_id
 from actions.latest_message import answer_from_button, latest_entity, slot_before_latest_message
-from actions.orders import LOOKUP_FAILED_SLOT, SHOWN_ORDERS_SLOT, OrderProof, owned_order
+from actions.orders import LOOKUP_FAILED_SLOT, SHOWN_ORDERS_SLOT, OrderProof, current_order, owned_order
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu.backends.after_sales import AfterSalesRejected
@@ -66,15 +66,6 @@ def route_for(order: Order) -> ReturnRoute:
 async def blocker_for(task: str, order: Order) -> Optional[str]:
     route = await call_backend(route_for, order)
     return tasks.order_blocker(task, order, shop_now(), route)
-
-
-async def current_order(tracker: Tracker) -> Optional[Order]:
-    """The order in the slot, when it is the known shopper's."""
-    customer_id = known_customer_id(tracker)
-    order_id = tracker.get_slot("order_id")
-    if not customer_id or not order_id:
-        return None
-    return await owned_order(customer_id, order_id)
 
 
 class ActionStartAfterSales(Action):

@@ -183,6 +183,15 @@ async def owned_order(customer_id: str, order_id: str) -> Optional[Order]:
     return await call_backend(_access().order_of, customer_id, order_id)
 
 
+async def current_order(tracker: Tracker) -> Optional[Order]:
+    """The order in the slot, when it is the known shopper's."""
+    customer_id = known_customer_id(tracker)
+    order_id = tracker.get_slot("order_id")
+    if not customer_id or not order_id:
+        return None
+    return await owned_order(customer_id, order_id)
+
+
 class ValidateOrderVerificationForm(OrderProof, FormValidationAction):
     """Asks for the order number and phone tail; three misses lock the lookup."""
 

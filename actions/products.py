@@ -15,9 +15,9 @@ from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu.backends.catalogue import Product
 from kefu.backends.errors import BackendFailure
+from kefu.knowledge.store import shared_store
 from kefu.services.product_answers import attribute_reply, find_product, stock_reply
-from kefu.services.size_answers import size_chart_book, size_reply
-from kefu.settings import Settings
+from kefu.services.size_answers import size_reply
 
 CURRENT_PRODUCT_SLOT = "current_product_id"
 
@@ -84,7 +84,8 @@ class ActionSizeAdvice(ProductAnswer):
         return "action_size_advice"
 
     async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
-        book = size_chart_book(Settings.from_env().size_charts_file)
+        # The charts the merchant imported last (kefu.knowledge.importer), read from the shop database.
+        book = await call_backend(shared_store().size_charts)
         return size_reply(
             book, product, tracker.latest_message.get("text") or "",
             latest_entity(tracker, "height"), latest_entity(tracker, "weight"),

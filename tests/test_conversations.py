@@ -183,3 +183,22 @@ def test_size_advice_for_the_product_just_asked_about(assistant):
     assert shopper.says("这件T恤是纯棉的吗") == ["product_attribute"]
     assert shopper.says("170/130斤穿多大") == ["size_advice"]
     assert "建议" in shopper.text()
+
+
+def test_a_recommendation_that_is_too_expensive_gets_cheaper_products_in_stock(assistant, backends):
+    def listed_ids():
+        payloads = shopper.button_payloads()
+        return [json.loads(p[len("/inform"):])["product"] for p in payloads if p.startswith('/inform{"product"')]
+
+    def price(product_id):
+        return backends.catalogue.get_product(product_id).price
+
+    shopper = Shopper(assistant)
+    assert shopper.says("推荐个蓝牙耳机") == ["recommend_ask_budget_and_use"]
+    assert shopper.says("1000以内 自己用") == ["recommend_list"]
+    first = listed_ids()
+    assert first and all("蓝牙耳机" in backends.catalogue.get_product(p).name for p in first)
+    assert shopper.says("太贵了") == ["recommend_list_cheaper"]
+    cheaper = listed_ids()
+    assert cheaper and max(price(p) for p in cheaper) < min(price(p) for p in first)
+    assert all(any(level.in_stock for level in backends.catalogue.stock(p)) for p in cheaper)

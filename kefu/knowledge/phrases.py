@@ -12,6 +12,8 @@ from typing import Any, Dict
 
 import yaml
 
+from kefu.replies import current_persona
+
 PHRASES_FILE = Path(__file__).with_name("phrases.yml")
 
 
@@ -21,5 +23,6 @@ def phrases() -> Dict[str, str]:
 
 
 def say(phrase: str, /, **values: Any) -> str:
-    """The phrase called ``phrase`` filled in; a KeyError for an unknown phrase or a missing value."""
-    return phrases()[phrase].format(**values)
+    """The phrase called ``phrase`` in the merchant's reply style, filled in;
+    a KeyError for an unknown phrase or a missing value."""
+    return current_persona().text(phrases()[phrase]).format(**values)

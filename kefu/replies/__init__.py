@@ -1,18 +1,24 @@
-"""Reply templates the action server fills in (kefu/replies/templates.yml)."""
+"""Reply templates the action server fills in (kefu/replies/templates.yml).
+
+Every reply is worded in the merchant's persona (``persona.yml``, see
+kefu/replies/persona.py) before its values are filled in.
+"""
 
 from __future__ import annotations
 
 import random
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import yaml
 
-TEMPLATES_FILE = Path(__file__).with_name("templates.yml")
+from kefu.replies.persona import Persona, load_persona, placeholders_in
+from kefu.settings import Settings
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+TEMPLATES_FILE = Path(__file__).with_name("templates.yml")
 
 
 @lru_cache(maxsize=1)
@@ -21,23 +27,57 @@ def templates() -> Dict[str, List[Dict[str, Any]]]:
 
 
 def placeholders(name: str) -> set:
-    return {p for variation in templates()[name] for p in _PLACEHOLDER.findall(variation["text"])}
+    return {p for variation in templates()[name] for p in placeholders_in(variation["text"])}
 
 
-def render(name: str, chooser=random.choice, **values: Any) -> Dict[str, Any]:
+def overridable_responses() -> Dict[str, List[Dict[str, Any]]]:
+    """Every reply a persona may reword: the domain's responses and the templates."""
+    domain = yaml.safe_load((Settings.from_env().project_root / "domain.yml").read_text(encoding="utf-8"))
+    return {**(domain.get("responses") or {}), **templates()}
+
+
+@lru_cache(maxsize=1)
+def configured_persona() -> Persona:
+    """The persona of persona.yml (or $PERSONA_FILE), read once per process."""
+    return load_persona(Settings.from_env().persona_file, overridable_responses())
+
+
+_chosen: List[Persona] = []
+
+
+def current_persona() -> Persona:
+    return _chosen[-1] if _chosen else configured_persona()
+
+
+@contextmanager
+def using_persona(chosen: Persona) -> Iterator[Persona]:
+    """Replies follow ``chosen`` instead of the configured persona (tests, previews)."""
+    _chosen.append(chosen)
+    try:
+        yield chosen
+    finally:
+        _chosen.pop()
+
+
+def variations(name: str) -> List[Dict[str, Any]]:
+    """The template's variations as the persona words them (KeyError for an unknown template)."""
+    return current_persona().variations(name, templates()[name])
+
+
+def render(name: str, /, chooser=random.choice, **values: Any) -> Dict[str, Any]:
     """``{"text": ..., "buttons": [...]}`` for dispatcher.utter_message(**...).
 
     Raises KeyError for an unknown template or a missing placeholder value,
     so a mistake shows up in the tests rather than as a broken reply.
     """
-    variation = chooser(templates()[name])
+    variation = chooser(variations(name))
     reply: Dict[str, Any] = {"text": variation["text"].format(**values)}
     if variation.get("buttons"):
         reply["buttons"] = [dict(button) for button in variation["buttons"]]
     return reply
 
 
-def render_with_buttons(name: str, buttons: List[Dict[str, str]], **values: Any) -> Dict[str, Any]:
+def render_with_buttons(name: str, buttons: List[Dict[str, str]], /, **values: Any) -> Dict[str, Any]:
     """A template whose own buttons (转人工, 都不是 …) come after the ones computed for this reply."""
     reply = render(name, **values)
     reply["buttons"] = list(buttons) + reply.get("buttons", [])
@@ -52,8 +92,8 @@ def button_payloads(name: str) -> set:
 def templates_matching(text: str) -> List[str]:
     """Every template one of whose variations could have produced the text."""
     matching = []
-    for name, variations in templates().items():
-        for variation in variations:
+    for name in templates():
+        for variation in variations(name):
             pattern = re.escape(variation["text"])
             pattern = re.sub(r"\\\{(\w+)\\\}", "(?s:.+?)", pattern)
             if re.fullmatch(pattern, text):

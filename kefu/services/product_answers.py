@@ -65,14 +65,14 @@ def find_product(
     return None
 
 
-def asked_attribute(product: Product, text: str) -> Optional[str]:
+def _asked_keys(text: str) -> List[str]:
+    """The attribute keys the question is about, whether or not the product has them."""
     lowered = (text or "").lower()
-    for keywords, keys in ATTRIBUTE_KEYWORDS:
-        if any(keyword in lowered for keyword in keywords):
-            for key in keys:
-                if product.attribute(key):
-                    return key
-    return None
+    return [key for keywords, keys in ATTRIBUTE_KEYWORDS if any(k in lowered for k in keywords) for key in keys]
+
+
+def asked_attribute(product: Product, text: str) -> Optional[str]:
+    return next((key for key in _asked_keys(text) if product.attribute(key)), None)
 
 
 def attribute_reply(product: Product, text: str) -> dict:
@@ -84,6 +84,11 @@ def attribute_reply(product: Product, text: str) -> dict:
             "label": ATTRIBUTE_LABELS.get(key, key),
             "value": product.attribute(key),
         }
+    unknown = _asked_keys(text)
+    if unknown:
+        # The merchant's catalogue does not say: better an agent than a guess.
+        return {"template": "product_attribute_unknown", "product": product.name,
+                "label": ATTRIBUTE_LABELS.get(unknown[0], unknown[0])}
     highlights = "；".join(
         f"{ATTRIBUTE_LABELS.get(k, k)}：{v}" for k, v in list(product.attributes.items())[:OVERVIEW_ATTRIBUTES]
     )

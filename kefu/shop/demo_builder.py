@@ -1,10 +1,12 @@
-"""Builds the demo shop's rows: shipping rules, warehouses, catalogue, stock,
-customers with CRM history, and orders in every state.
+"""Builds the demo shop's rows: shipping rules, warehouses, the merchant's
+knowledge, stock, customers with CRM history, and orders in every state.
 
-Everything is drawn from one seeded random generator, in a fixed order, and
-every moment is relative to ``now``: the same code on the same day gives the
-same shop, and the contract's fixtures (CONTRACT.md §5) hold whenever it is
-built.
+The catalogue, promotions, size charts, policies and FAQ are the sample files
+in ``kefu/knowledge/samples/``, imported through the importer exactly as a
+merchant imports theirs. Everything else is drawn from one seeded random
+generator, in a fixed order, and every moment is relative to ``now``: the
+same code on the same day gives the same shop, and the contract's fixtures
+(CONTRACT.md §5) hold whenever it is built.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import Session
 
+from kefu.knowledge.importer import SAMPLE_FILES, ImportOutcome, import_file
+from kefu.knowledge.sources import KnowledgeFileError
 from kefu.shop import models
-from kefu.shop.demo_catalogue import CATALOGUE, TSHIRT_ID, ProductSpec
+from kefu.shop.demo_catalogue import TSHIRT_ID
 from kefu.shop.demo_logistics import plan_journey
 from kefu.shop.geography import CITIES, PROVINCES, ProvinceInfo
 
@@ -126,6 +130,8 @@ class SeedSummary:
     contacts: int = 0
     orders: int = 0
     logistics_events: int = 0
+    policies: int = 0
+    faq_entries: int = 0
 
     def describe(self) -> str:
         return ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in vars(self).items())
@@ -145,6 +151,8 @@ class DemoShopBuilder:
         self._province_zone: Dict[str, models.ShippingZone] = {}
         self._transit: Dict[Tuple[str, str], Tuple[int, int]] = {}
         self._warehouses: Dict[str, models.Warehouse] = {}
+        self._products: Dict[str, models.Product] = {}
+        self._product_ids: List[str] = []  # in the catalogue's order
         self._skus: Dict[str, List[models.Sku]] = {}
         self._stocked_in: Dict[str, List[str]] = {}
         self._customers: Dict[str, models.Customer] = {}
@@ -153,7 +161,8 @@ class DemoShopBuilder:
     def build(self) -> SeedSummary:
         self.add_geography_and_shipping_rules()
         self.add_warehouses_and_transit_times()
-        self.add_catalogue_and_stock()
+        self.add_knowledge()
+        self.add_stock()
         self.add_customers()
         self.add_contract_orders()
         self.add_generated_orders()
@@ -222,63 +231,55 @@ class DemoShopBuilder:
         self.summary.warehouses = len(WAREHOUSES)
         self.report(f"  warehouses: {len(WAREHOUSES)}, transit times to every province")
 
-    # --- catalogue and stock -----------------------------------------------------------
+    # --- the merchant's knowledge, and stock -------------------------------------------------
 
-    def add_catalogue_and_stock(self) -> None:
-        for spec in CATALOGUE:
-            skus = self._add_product(spec)
-            warehouses = self._pick_warehouses(spec)
-            self._stocked_in[spec.id] = warehouses
-            for sku in skus:
+    def add_knowledge(self) -> None:
+        """The sample files, imported (the catalogue first: the others name its products)."""
+        outcomes = {outcome.kind: outcome for outcome in map(self._import, SAMPLE_FILES)}
+        catalogue = outcomes["catalogue"]
+        self._product_ids = list(catalogue.ids)
+        for product_id in self._product_ids:
+            product = self.session.get(models.Product, product_id)
+            self._products[product_id] = product
+            self._skus[product_id] = list(product.skus)
+        self.summary.products = len(self._product_ids)
+        self.summary.skus = catalogue.counts_of("SKUs").created
+        self.summary.policies = outcomes["policies"].entries
+        self.summary.faq_entries = outcomes["faq"].entries
+        self.report(
+            f"  knowledge: {self.summary.products} products, {self.summary.skus} SKUs, "
+            f"{outcomes['promotions'].entries} promotion rules, {outcomes['size_charts'].entries} size charts, "
+            f"{self.summary.policies} policies, {self.summary.faq_entries} FAQ entries"
+        )
+
+    def _import(self, path) -> ImportOutcome:
+        outcome = import_file(self.session, path, now=self.now)
+        if outcome.problems:
+            raise KnowledgeFileError(outcome.problems)  # a sample file is broken: fix it, never half a shop
+        return outcome
+
+    def add_stock(self) -> None:
+        for product_id in self._product_ids:
+            product = self._products[product_id]
+            product.sales_count = self.rng.randrange(80, 20000)
+            warehouses = self._pick_warehouses(product.category)
+            self._stocked_in[product_id] = warehouses
+            for sku in self._skus[product_id]:
                 for warehouse_id in warehouses:
-                    quantity, restock = self._stock_for(spec, sku)
+                    quantity, restock = self._stock_for()
                     self.session.add(
                         models.Stock(sku_id=sku.id, warehouse_id=warehouse_id, quantity=quantity, restock_date=restock)
                     )
         self.session.flush()
         self._set_demo_stock_situations()
-        self.report(f"  catalogue: {self.summary.products} products, {self.summary.skus} SKUs, stock in 4 warehouses")
+        self.report(f"  stock: {self.summary.skus} SKUs in 4 warehouses")
 
-    def _add_product(self, spec: ProductSpec) -> List[models.Sku]:
-        product = models.Product(
-            id=spec.id,
-            name=spec.name,
-            category=spec.category,
-            brand=spec.brand,
-            price_cents=spec.price * 100,
-            attributes=dict(spec.attributes),
-            description=spec.description,
-            search_terms=spec.search_terms,
-            sales_count=self.rng.randrange(80, 20000),
-        )
-        self.session.add(product)
-        skus = []
-        position = 0
-        for color in spec.colors:
-            for size in spec.sizes:
-                position += 1
-                price = spec.price + spec.size_surcharge.get(size or "", 0)
-                sku = models.Sku(
-                    id=f"{spec.id}-{position:02d}",
-                    product_id=spec.id,
-                    color=color,
-                    size=size,
-                    price_cents=price * 100,
-                    position=position,
-                )
-                self.session.add(sku)
-                skus.append(sku)
-        self._skus[spec.id] = skus
-        self.summary.products += 1
-        self.summary.skus += len(skus)
-        return skus
-
-    def _pick_warehouses(self, spec: ProductSpec) -> List[str]:
-        choices = WAREHOUSES_BY_CATEGORY[spec.category]
+    def _pick_warehouses(self, category: str) -> List[str]:
+        choices = WAREHOUSES_BY_CATEGORY[category]
         count = self.rng.randint(min(2, len(choices)), len(choices))
         return sorted(self.rng.sample(choices, count))
 
-    def _stock_for(self, spec: ProductSpec, sku: models.Sku) -> Tuple[int, Optional[date]]:
+    def _stock_for(self) -> Tuple[int, Optional[date]]:
         roll = self.rng.random()
         if roll < 0.1:
             # Sold out here; most sold-out SKUs have a restock planned.
@@ -504,11 +505,11 @@ class DemoShopBuilder:
                             shipped_at=shipped, delivered_at=delivered, **order_fields)
 
     def _random_items(self) -> List[Tuple[str, Optional[str], Optional[str], int]]:
-        specs = self.rng.sample(CATALOGUE, self.rng.choices((1, 2, 3), weights=(65, 25, 10))[0])
+        product_ids = self.rng.sample(self._product_ids, self.rng.choices((1, 2, 3), weights=(65, 25, 10))[0])
         items = []
-        for spec in specs:
-            sku = self.rng.choice(self._skus[spec.id])
-            items.append((spec.id, sku.color, sku.size, self.rng.choices((1, 2), weights=(85, 15))[0]))
+        for product_id in product_ids:
+            sku = self.rng.choice(self._skus[product_id])
+            items.append((product_id, sku.color, sku.size, self.rng.choices((1, 2), weights=(85, 15))[0]))
         return items
 
     def _nearest_stocking_warehouse(self, product_id: str, province: str) -> str:
@@ -587,11 +588,10 @@ class DemoShopBuilder:
 
     def _order_item(self, product_id: str, color: Optional[str], size: Optional[str], quantity: int) -> models.OrderItem:
         (sku,) = [sku for sku in self._skus[product_id] if (sku.color, sku.size) == (color, size)]
-        spec = next(spec for spec in CATALOGUE if spec.id == product_id)
         return models.OrderItem(
             sku_id=sku.id,
             product_id=product_id,
-            product_name=spec.name,
+            product_name=self._products[product_id].name,
             color=color,
             size=size,
             unit_price_cents=sku.price_cents,

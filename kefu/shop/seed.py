@@ -28,7 +28,7 @@ from kefu.shop.models import Customer, Product, ShopMeta
 DEMO_MARKER = "kefu demo shop"
 # Raised whenever the schema or the demo data changes, so that
 # ``--refresh-stale`` rebuilds demo shops built before.
-SEED_VERSION = "2"
+SEED_VERSION = "3"
 
 Report = Callable[[str], None]
 

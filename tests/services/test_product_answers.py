@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from kefu.backends.catalogue import Product, Sku, StockLevel
-from kefu.services.product_answers import asked_attribute, product_id_in, stock_reply
+from kefu.services.product_answers import asked_attribute, attribute_reply, product_id_in, stock_reply
 
 PAN = Product("P4001", "麦饭石色不粘炒锅", "厨具", "厨小二", Decimal("169"),
               {"material": "铝合金", "compatible_stoves": "燃气灶、电磁炉通用", "weight": "约1.3公斤"}, "",
@@ -43,3 +43,12 @@ def test_several_variants_list_only_those_in_stock():
 def test_nothing_in_stock_at_all():
     reply = stock_reply(PAN, [level("灰色", "28cm", 0), level("灰色", "30cm", 0)], None, None)
     assert (reply["template"], reply["variant"]) == ("stock_sold_out", "所有规格")
+
+
+def test_an_attribute_the_catalogue_does_not_give_is_not_guessed_but_offered_to_an_agent():
+    reply = attribute_reply(PAN, "这锅续航多久")
+    assert reply == {"template": "product_attribute_unknown", "product": "麦饭石色不粘炒锅", "label": "续航"}
+
+
+def test_a_question_about_no_attribute_in_particular_gets_the_overview():
+    assert attribute_reply(PAN, "介绍一下这个")["template"] == "product_overview"

@@ -1,0 +1,184 @@
+"""Handing the shopper to a human agent, or taking a message when none can answer now."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.identity import known_customer_id
+from actions.latest_message import latest_metadata
+from actions.replies import apologise_for_backend, say
+from actions.shop import backends, call_backend
+from kefu.backends.errors import BackendFailure
+from kefu.handoff.cases import HandoffService
+from kefu.handoff.hours import CLOSED, can_hand_off_now
+from kefu.handoff.models import create_handoff_schema
+from kefu.handoff.profile import CustomerContext, customer_context
+from kefu.handoff.triggers import HandoffDecision, decide_handoff
+from kefu.services.handoff_context import handoff_facts, transcript
+from kefu.services.order_access import last_four_digits
+from kefu.shop.db import database_url, make_engine
+
+HANDOFF_STATUS_SLOT = "handoff_status"
+# Slots worth an agent's glance: what the conversation was about.
+CASE_SLOTS = ("order_id", "current_product_id", "after_sales_task", "current_order_status")
+_PHONE_DIGITS = 11
+
+
+@lru_cache(maxsize=4)
+def _service_for(url: str) -> HandoffService:
+    engine = make_engine(url)
+    create_handoff_schema(engine)
+    return HandoffService(engine)
+
+
+def handoff_service() -> HandoffService:
+    """The cases live in the assistant's own database (DATABASE_URL), beside the shop's tables."""
+    return _service_for(database_url())
+
+
+def _customer(tracker: Tracker) -> CustomerContext:
+    try:
+        shop = backends()
+        return customer_context(shop.customers, shop.orders, known_customer_id(tracker))
+    except BackendFailure:
+        # The agent can still help without the CRM; the handoff must not fail for it.
+        return CustomerContext(None)
+
+
+def _decision(tracker: Tracker, member_level: Optional[str]) -> HandoffDecision:
+    text = tracker.latest_message.get("text") or ""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    facts = handoff_facts(tracker.events, text)
+    decision = decide_handoff(
+        intent, text,
+        fallbacks_in_a_row=facts.fallbacks_in_a_row,
+        knowledge_unknown=facts.knowledge_unknown,
+        verification_locked=facts.verification_locked,
+        member_level=member_level,
+        agent_offer_accepted=facts.agent_offer_accepted,
+    )
+    # Whatever brought the shopper here (a rule, a policy), they are handed over.
+    return decision or decide_handoff("request_human", text, member_level=member_level)
+
+
+def _open_case(tracker: Tracker) -> Dict[str, Any]:
+    context = _customer(tracker)
+    member_level = (context.profile or {}).get("member_level")
+    service = handoff_service()
+    availability = can_hand_off_now(None, service.engine)
+    if not availability.available:
+        return {"available": False, "why": availability.why, "callback_at": availability.callback_at}
+    opened = service.open_case(
+        tracker.sender_id,
+        _decision(tracker, member_level),
+        channel=latest_metadata(tracker).get("channel") or (tracker.get_latest_input_channel() or None),
+        intent=(tracker.latest_message.get("intent") or {}).get("name"),
+        slots={slot: tracker.get_slot(slot) for slot in CASE_SLOTS},
+        customer=context.profile,
+        recent_orders=context.recent_orders,
+        transcript=transcript(tracker.events),
+    )
+    wait = service.expected_wait(opened.case.id)
+    return {"available": True, "created": opened.created, "case": opened.case,
+            "position": wait.position if wait else 1, "minutes": wait.minutes if wait else 1}
+
+
+def callback_text(moment) -> str:
+    return f"{moment:%m月%d日 %H:%M}" if moment else "下一个工作时段"
+
+
+class ActionHandoffToHuman(Action):
+    """Opens a case for the agents and pauses the bot; off hours, offers to take a message."""
+
+    def name(self) -> Text:
+        return "action_handoff_to_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            outcome = await call_backend(_open_case, tracker)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop else []
+        if not outcome["available"]:
+            template = "handoff_closed" if outcome["why"] == CLOSED else "handoff_no_agent"
+            say(dispatcher, template, callback=callback_text(outcome["callback_at"]))
+            return events + [SlotSet(HANDOFF_STATUS_SLOT, "ticket")]
+        template = "handoff_queued" if outcome["created"] else "handoff_still_waiting"
+        say(dispatcher, template, position=outcome["position"], minutes=outcome["minutes"])
+        # From here the bot is quiet: the agent answers, and closing the case resumes the bot.
+        return events + [SlotSet(HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
+
+
+def _leave_ticket(tracker: Tracker, message: str, contact: str):
+    context = _customer(tracker)
+    member_level = (context.profile or {}).get("member_level")
+    service = handoff_service()
+    availability = can_hand_off_now(None, service.engine)
+    opened = service.open_case(
+        tracker.sender_id, _decision(tracker, member_level),
+        channel=latest_metadata(tracker).get("channel"),
+        intent="leave_message",
+        slots={slot: tracker.get_slot(slot) for slot in CASE_SLOTS},
+        customer=context.profile, recent_orders=context.recent_orders,
+        transcript=transcript(tracker.events),
+    )
+    callback = availability.callback_at
+    if availability.available:
+        return opened.case, None  # an agent came online meanwhile: the case waits in the queue
+    return service.to_ticket(opened.case.id, contact, callback, message), callback
+
+
+class ValidateLeaveMessageForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_leave_message_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        profile = (await call_backend(_customer, tracker)).profile
+        # A known shopper is called back on the phone the shop has.
+        return ["ticket_message"] if profile and profile.get("phone") else ["ticket_message", "ticket_contact"]
+
+    def validate_ticket_message(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[Text, Any]:
+        text = (value or "").strip() if isinstance(value, str) else ""
+        if not text:
+            say(dispatcher, "ticket_message_empty")
+            return {"ticket_message": None}
+        return {"ticket_message": text[:2000]}
+
+    def validate_ticket_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> Dict[Text, Any]:
+        digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+        if len(digits) != _PHONE_DIGITS or not digits.startswith("1"):
+            say(dispatcher, "ticket_contact_invalid")
+            return {"ticket_contact": None}
+        return {"ticket_contact": digits}
+
+
+class ActionSubmitTicket(Action):
+    def name(self) -> Text:
+        return "action_submit_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        message = tracker.get_slot("ticket_message") or ""
+        try:
+            context = await call_backend(_customer, tracker)
+            contact = tracker.get_slot("ticket_contact") or (context.profile or {}).get("phone") or ""
+            case, callback = await call_backend(_leave_ticket, tracker, message, contact)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        cleared = [SlotSet("ticket_message", None), SlotSet("ticket_contact", None), SlotSet(HANDOFF_STATUS_SLOT, None)]
+        if callback is None:
+            say(dispatcher, "handoff_queued", position=1, minutes=1)
+            return cleared[:2] + [SlotSet(HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
+        say(dispatcher, "ticket_created", callback=callback_text(callback),
+            contact_tail=last_four_digits(contact) or contact[-4:])
+        return cleared

@@ -1,0 +1,116 @@
+"""The handoff tables: agents, handoff cases and the messages of a case.
+
+They have a ``Base`` of their own, apart from the shop's: the demo shop is
+dropped and rebuilt by ``make reset-shop`` (``kefu.shop.db.drop_schema``
+drops the shop's metadata only), and that must not lose a single case. They
+live in the same database as the shop by default, and refer to nothing in
+it: the customer's profile and orders are copied into the case as the agent
+saw them when it was opened.
+
+Times are shop time, returned as aware datetimes (``ShopDateTime``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base
+
+from kefu.shop.models import ShopDateTime, _choice
+
+Base = declarative_base()
+
+QUEUED = "queued"
+CLAIMED = "claimed"
+CLOSED = "closed"
+TICKET = "ticket"
+CASE_STATUSES = (QUEUED, CLAIMED, CLOSED, TICKET)
+# While a case is open the bot is paused for the shopper; a ticket is not
+# open: the shopper left a message and the bot goes on until the call-back.
+OPEN_STATUSES = (QUEUED, CLAIMED)
+
+SHOPPER = "shopper"
+AGENT = "agent"
+BOT = "bot"
+SYSTEM = "system"
+DIRECTIONS = (SHOPPER, AGENT, BOT, SYSTEM)
+
+
+class Agent(Base):
+    """A human agent who logs into the workspace."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    username = Column(String(50), nullable=False, unique=True)
+    display_name = Column(String(50), nullable=False)
+    # "scrypt$n$r$p$salt$hash", see kefu/handoff/agents.py.
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(ShopDateTime, nullable=False)
+    # Any sign of life from the workspace; "an agent is online" means seen lately.
+    last_seen_at = Column(ShopDateTime, nullable=True)
+
+
+class HandoffCase(Base):
+    __tablename__ = "handoff_cases"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(20), nullable=True)
+    status = Column(_choice(CASE_STATUSES, "handoff_case_status"), nullable=False, default=QUEUED)
+    reason = Column(String(30), nullable=False)
+    priority = Column(Integer, nullable=False)
+    reason_label = Column(String(100), nullable=False)
+    emotion_score = Column(Float, nullable=True)
+    intent = Column(String(50), nullable=True)
+    slots = Column(JSON, nullable=False, default=dict)  # order_id, current_product_id …
+    customer = Column(JSON, nullable=True)  # the CRM profile; None for an anonymous shopper
+    recent_orders = Column(JSON, nullable=False, default=list)
+    transcript = Column(JSON, nullable=False, default=list)  # [{who, text, at}] before the handoff
+    created_at = Column(ShopDateTime, nullable=False)
+    claimed_by = Column(String(50), ForeignKey("agents.username"), nullable=True)
+    claimed_at = Column(ShopDateTime, nullable=True)
+    agent_heartbeat_at = Column(ShopDateTime, nullable=True)
+    closed_by = Column(String(50), ForeignKey("agents.username"), nullable=True)
+    closed_at = Column(ShopDateTime, nullable=True)
+    ticket_contact = Column(String(100), nullable=True)
+    callback_at = Column(ShopDateTime, nullable=True)
+
+    __table_args__ = (
+        # One open case per shopper, even when two replicas of the action
+        # server open one at the same moment.
+        Index(
+            "one_open_case_per_sender",
+            "sender_id",
+            unique=True,
+            sqlite_where=status.in_(OPEN_STATUSES),
+            postgresql_where=status.in_(OPEN_STATUSES),
+        ),
+        # The queue: open cases by priority, then by how long they have waited.
+        Index("handoff_queue", "status", "priority", "created_at"),
+    )
+
+
+class HandoffMessage(Base):
+    """A message of a case after it was opened: the shopper's, the agent's, or a note."""
+
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("handoff_cases.id"), nullable=False, index=True)
+    direction = Column(_choice(DIRECTIONS, "handoff_message_direction"), nullable=False)
+    author = Column(String(50), nullable=True)  # the agent's username for agent messages
+    text = Column(Text, nullable=False)
+    created_at = Column(ShopDateTime, nullable=False)
+    # When the shopper's channel got an agent's message; None while it waits.
+    delivered_at = Column(ShopDateTime, nullable=True)
+
+
+def create_handoff_schema(engine: Engine) -> None:
+    """Create the handoff tables that do not exist yet."""
+    Base.metadata.create_all(engine)
+
+
+def drop_handoff_schema(engine: Engine) -> None:
+    """Drop the handoff tables (and only those)."""
+    Base.metadata.drop_all(engine)

@@ -1,0 +1,126 @@
+"""When a conversation goes to a human agent, why, and how urgently.
+
+``decide_handoff`` looks at one turn: what the shopper asked for (intent),
+how they sound (the negative-emotion score), and what the bot has been
+through with them (fallbacks in a row, a question the knowledge base could
+not answer, a locked verification, an offer of an agent they accepted).
+Every trigger that fires is kept; the most urgent one names the case.
+
+Priorities, 1 the most urgent: an angry shopper, a complaint or a gold
+member with a problem is picked up before someone who simply asked for a
+human, and those before a question the bot could not answer. A gold
+member's case is also moved up one step whatever the reason (high-value
+customers wait less), never beyond 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Optional, Tuple
+
+from kefu.handoff.emotion import emotion_score, is_angry
+from kefu.services.clarification import MISSES_BEFORE_HUMAN
+
+MOST_URGENT = 1
+GOLD = "gold"
+
+
+class HandoffReason(str, Enum):
+    """Why a case was opened. Declared in order of precedence among equal priorities."""
+
+    ANGRY = ("angry", 1, "情绪激动")
+    COMPLAINT = ("complaint", 1, "投诉/索赔")
+    VIP_PROBLEM = ("vip_problem", 2, "金卡会员遇到问题")
+    VERIFICATION_FAILED = ("verification_failed", 2, "身份验证三次未通过")
+    REQUESTED = ("requested", 3, "顾客要求人工")
+    AGENT_OFFER_ACCEPTED = ("agent_offer_accepted", 3, "顾客接受了转人工")
+    REPEATED_FALLBACK = ("repeated_fallback", 3, "机器人多次没听懂")
+    UNKNOWN_ANSWER = ("unknown_answer", 4, "知识库答不上来")
+
+    def __new__(cls, value: str, priority: int, label: str) -> "HandoffReason":
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.priority = priority
+        member.label = label
+        return member
+
+
+# Intents that name the trigger by themselves.
+REQUEST_INTENT = "request_human"
+COMPLAINT_INTENT = "complain"
+# "Asking about a problem": something went wrong with what they bought.
+PROBLEM_INTENTS = frozenset({"report_problem", "ask_refund_status", "ask_warranty", COMPLAINT_INTENT})
+
+
+@dataclass(frozen=True)
+class HandoffDecision:
+    reason: HandoffReason  # the most urgent trigger
+    priority: int  # 1 most urgent; after the gold member's step up
+    label: str  # for agents, in Chinese
+    triggers: Tuple[HandoffReason, ...]  # every trigger that fired, most urgent first
+    emotion_score: float
+
+    @property
+    def labels(self) -> str:
+        """All the triggers for the agent's queue: "情绪激动、投诉/索赔"."""
+        return "、".join(trigger.label for trigger in self.triggers)
+
+
+def decide_handoff(
+    intent: Optional[str],
+    text: Optional[str] = None,
+    emotion_score: Optional[float] = None,
+    fallbacks_in_a_row: int = 0,
+    knowledge_unknown: bool = False,
+    verification_locked: bool = False,
+    member_level: Optional[str] = None,
+    agent_offer_accepted: bool = False,
+) -> Optional[HandoffDecision]:
+    """The handoff this turn calls for, or None to let the bot go on.
+
+    ``emotion_score`` is scored from ``text`` when not given.
+    ``fallbacks_in_a_row`` counts the misunderstood messages up to and
+    including this one (see ``kefu.services.clarification``).
+    """
+    score = _score(text) if emotion_score is None else emotion_score
+    fired = []
+    if is_angry(score):
+        fired.append(HandoffReason.ANGRY)
+    if intent == COMPLAINT_INTENT:
+        fired.append(HandoffReason.COMPLAINT)
+    if member_level == GOLD and intent in PROBLEM_INTENTS:
+        fired.append(HandoffReason.VIP_PROBLEM)
+    if verification_locked:
+        fired.append(HandoffReason.VERIFICATION_FAILED)
+    if intent == REQUEST_INTENT:
+        fired.append(HandoffReason.REQUESTED)
+    if agent_offer_accepted:
+        fired.append(HandoffReason.AGENT_OFFER_ACCEPTED)
+    if fallbacks_in_a_row >= MISSES_BEFORE_HUMAN:
+        fired.append(HandoffReason.REPEATED_FALLBACK)
+    if knowledge_unknown:
+        fired.append(HandoffReason.UNKNOWN_ANSWER)
+    if not fired:
+        return None
+    order = list(HandoffReason)
+    triggers = tuple(sorted(fired, key=lambda reason: (reason.priority, order.index(reason))))
+    reason = triggers[0]
+    return HandoffDecision(
+        reason=reason,
+        priority=priority_for(reason, member_level),
+        label=reason.label,
+        triggers=triggers,
+        emotion_score=score,
+    )
+
+
+def priority_for(reason: HandoffReason, member_level: Optional[str] = None) -> int:
+    """The case's priority: the reason's, one step more urgent for a gold member."""
+    if member_level == GOLD:
+        return max(MOST_URGENT, reason.priority - 1)
+    return reason.priority
+
+
+def _score(text: Optional[str]) -> float:
+    return emotion_score(text) if text else 0.0

@@ -1,0 +1,117 @@
+"""Importing the merchant's knowledge into the shop database.
+
+    python -m kefu.knowledge.importer catalogue.csv promotions.yml …   (--help)
+
+Kinds, told from the file's name (or ``--kind``):
+
+- ``catalogue`` (``.csv``, ``.xlsx``): products and SKUs, one row per SKU
+  (columns: ``catalogue.py``); stock per warehouse if the file has it.
+- ``promotions``, ``size_charts`` (YAML): checked by the engines' loaders and
+  stored whole (``documents.py``).
+- ``policies``, ``faq`` (YAML): one row per entry (``policies.py``, ``faq.py``).
+
+Every row or entry is checked and every problem reported as ``file:line:
+reason``. A file with problems writes nothing unless ``skip_bad_rows`` (then
+its good rows are written). Importing the same file again changes nothing.
+The caller owns the transaction: ``import_file`` never commits, so one file
+(or the whole demo shop) is one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Optional, Union
+
+from sqlalchemy.orm import Session
+
+from kefu.knowledge.importer.base import (
+    CATALOGUE,
+    FAQ,
+    KINDS,
+    POLICIES,
+    PROMOTIONS,
+    SAMPLE_CATALOGUE,
+    SAMPLE_FAQ,
+    SAMPLE_FILES,
+    SAMPLE_POLICIES,
+    SIZE_CHARTS,
+    TOPICS,
+    Counts,
+    ImportOutcome,
+    Progress,
+    refused,
+    source_name,
+)
+from kefu.knowledge.importer.catalogue import import_catalogue
+from kefu.knowledge.importer.documents import import_document
+from kefu.knowledge.importer.faq import import_faq
+from kefu.knowledge.importer.policies import import_policies
+from kefu.knowledge.importer.tables import TABLE_SUFFIXES
+from kefu.knowledge.sources import Problem
+from kefu.shop.clock import shop_now
+
+YAML_SUFFIXES = (".yml", ".yaml")
+# Words in a YAML file's name that say what it holds.
+NAME_HINTS = (
+    (SIZE_CHARTS, ("size_chart", "size-chart", "sizechart", "尺码")),
+    (PROMOTIONS, ("promotion", "促销", "活动", "优惠")),
+    (POLICIES, ("polic", "政策")),
+    (FAQ, ("faq", "问答", "常见问题")),
+)
+# Failing that, the file's top-level list says it.
+TOP_LEVEL_KEYS = {"charts": SIZE_CHARTS, "rules": PROMOTIONS, "policies": POLICIES, "faq": FAQ}
+_TOP_LEVEL_KEY = re.compile(r"^(charts|rules|policies|faq)\s*:", re.MULTILINE)
+
+
+def detect_kind(path: Union[str, Path]) -> Optional[str]:
+    """The kind of a file from its name (or, for YAML, its top-level list); None if it cannot be told."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES or suffix == ".xls":
+        return CATALOGUE
+    if suffix not in YAML_SUFFIXES:
+        return None
+    name = path.stem.lower()
+    for kind, hints in NAME_HINTS:
+        if any(hint in name for hint in hints):
+            return kind
+    try:
+        match = _TOP_LEVEL_KEY.search(path.read_text(encoding="utf-8-sig", errors="replace"))
+    except OSError:
+        return None
+    return TOP_LEVEL_KEYS[match.group(1)] if match else None
+
+
+def import_file(
+    session: Session,
+    path: Union[str, Path],
+    kind: Optional[str] = None,
+    *,
+    skip_bad_rows: bool = False,
+    progress: Optional[Progress] = None,
+    now: Optional[datetime] = None,
+    sheet: Optional[str] = None,
+) -> ImportOutcome:
+    """Imports one file through ``session`` (flushed, not committed)."""
+    source = source_name(path)
+    kind = kind or detect_kind(path)
+    if kind not in KINDS:
+        reason = f"cannot tell what kind of file this is: give the kind ({', '.join(KINDS)})"
+        return refused(source, kind or "unknown", [Problem(source, 0, reason)])
+    if not Path(path).is_file():
+        return refused(source, kind, [Problem(source, 0, "no such file")])
+    if kind == CATALOGUE:
+        return import_catalogue(session, path, source, skip_bad_rows=skip_bad_rows, progress=progress, sheet=sheet)
+    if kind in (PROMOTIONS, SIZE_CHARTS):
+        return import_document(session, path, source, kind, (now or shop_now()).replace(microsecond=0))
+    if kind == POLICIES:
+        return import_policies(session, path, source, skip_bad_rows)
+    return import_faq(session, path, source, skip_bad_rows)
+
+
+__all__ = [
+    "CATALOGUE", "FAQ", "KINDS", "POLICIES", "PROMOTIONS", "SAMPLE_CATALOGUE", "SAMPLE_FAQ", "SAMPLE_FILES", "SAMPLE_POLICIES",
+    "SIZE_CHARTS", "TOPICS", "Counts", "ImportOutcome", "detect_kind", "import_file",
+]

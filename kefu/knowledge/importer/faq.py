@@ -1,0 +1,68 @@
+"""The merchant's FAQ (sample: ``kefu/knowledge/samples/faq.yml``).
+
+    faq:
+      - id: invoice_vat
+        topic: ask_invoice                    # the shopper question (intent) it answers
+        question: 能开增值税专用发票吗？
+        keywords: [专票, 增值税专用发票, 抵扣]  # words that pick this entry among its topic's
+        answer: 亲，专票也可以开的哦…
+
+The keywords of a topic's entries must differ (a word picking two entries
+picks neither); one entry of a topic may have no keywords: the topic's
+general answer, for a question none of the keywords matches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
+
+from sqlalchemy.orm import Session
+
+from kefu.knowledge.importer.base import FAQ, ImportOutcome
+from kefu.knowledge.importer.entries import Entry, EntryKind, answer_fields, import_entries
+from kefu.knowledge.sources import LineMap, Problems
+from kefu.shop import models
+
+
+def _entry(entry: LineMap, problems: Problems, position: int) -> Optional[Dict[str, Any]]:
+    fields, entry_id, topic = answer_fields(entry, problems, "FAQ entry", max_id=40)
+    question = fields.text("question", required=True)
+    answer = fields.text("answer", required=True)
+    keywords = list(dict.fromkeys(fields.texts("keywords")))
+    fields.finish()
+    if fields.failed or None in (entry_id, topic, question, answer):
+        return None
+    return {"id": entry_id, "topic": topic, "question": question, "answer": answer, "keywords": keywords,
+            "position": position}
+
+
+def _check_topics(entries: List[Entry], problems: Problems) -> Set[str]:
+    """Entries of one topic that a keyword (or the lack of any) could not tell apart."""
+    conflicting: Set[str] = set()
+    owners: Dict[Tuple[str, str], Entry] = {}
+    general: Dict[str, Entry] = {}
+    for entry in entries:
+        topic, keywords = entry.values["topic"], entry.values["keywords"]
+        if not keywords:
+            if topic in general:
+                first = general[topic]
+                problems.add(entry.line, f"FAQ entry {entry.id!r}: topic {topic} already has an entry without "
+                                         f"keywords ({first.id!r}, line {first.line}); give this one keywords")
+                conflicting.add(entry.id)
+            general.setdefault(topic, entry)
+        for keyword in keywords:
+            first = owners.get((topic, keyword.lower()))
+            if first is not None:
+                problems.add(entry.line, f"FAQ entry {entry.id!r}: keyword {keyword!r} already picks "
+                                         f"{first.id!r} (line {first.line}) in topic {topic}")
+                conflicting.add(entry.id)
+            owners.setdefault((topic, keyword.lower()), entry)
+    return conflicting
+
+
+FAQ_KIND = EntryKind(FAQ, "faq", "FAQ entry", "FAQ entries", models.FaqEntry, _entry, _check_topics)
+
+
+def import_faq(session: Session, path: Union[str, Path], source: str, skip_bad_rows: bool = False) -> ImportOutcome:
+    return import_entries(session, path, source, FAQ_KIND, skip_bad_rows)

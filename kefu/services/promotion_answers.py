@@ -1,0 +1,239 @@
+"""Answers to promotion and coupon questions, computed by the promotion engine.
+
+"满300减50 跟店铺券能一起用吗" is a stacking question, "我这单用了券还能减多少"
+prices the shopper's order, "买两件打几折" quotes the multi-buy offers of the
+product under discussion, "买贵了能退差价吗" checks price protection, and
+"有啥活动" lists what is on (for the product under discussion, or the shop).
+The rules come from the merchant's imported promotions file, so a re-import
+changes these answers at once.
+
+Every answer is a reply dict (template name plus values) for the action to send.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from kefu.backends.catalogue import Product
+from kefu.backends.orders import Order
+from kefu.knowledge.money import yuan
+from kefu.knowledge.promotions import Basket, BasketLine, PromotionEngine
+from kefu.knowledge.promotions.pricing import shown_moment
+from kefu.knowledge.promotions.rules import (
+    COUPON_KINDS,
+    MULTI_BUY,
+    PRICE_PROTECTION,
+    SHOP_COUPON,
+    Rule,
+)
+from kefu.knowledge.body_measurements import chinese_number
+
+Reply = Dict[str, Any]
+
+_STACKING = re.compile(r"一起用|一起享|一块用|一块儿用|同时用|同时享|叠加|能叠|可叠|同享|共用|兼用|还能用|一起使用|能一起")
+_PROTECTION = re.compile(r"差价|保价|价保|价格保护|买贵|降价|降了|便宜了")
+_QUANTITY = re.compile(r"(?:买|拍|来|要|下单|入)\s*([0-9]+|[一两二三四五六七八九十俩仨]+)\s*(?:件|个|双|条|盒|瓶|支|套|只|份)?")
+_MULTI_BUY = re.compile(r"几件|多件|第二件|两件|[2-9]件|俩|多买|买[二三两]")
+_ORDER = re.compile(r"这单|这一单|这个订单|这笔|我的订单|订单|我买的|我下的")
+_GENERIC_COUPON = re.compile(r"券|红包")
+
+# How many deals an overview names before "等": a list of twelve is not an answer.
+OVERVIEW_LIMIT = 6
+
+
+@dataclass(frozen=True)
+class ShopperContext:
+    """What the assistant knows about the shopper and the conversation."""
+
+    now: datetime
+    member_level: str = "regular"
+    product: Optional[Product] = None
+    # The order under discussion, only once the shopper has proved it is theirs,
+    # with the category of each item's product (the rules are scoped by category).
+    order: Optional[Order] = None
+    order_categories: Tuple[str, ...] = ()
+    # What each item of the order sells for now, for price protection.
+    order_current_prices: Tuple[Decimal, ...] = ()
+
+
+def refers_to_order(text: str) -> bool:
+    return bool(_ORDER.search(text))
+
+
+def asks_about_price_protection(text: str) -> bool:
+    return bool(_PROTECTION.search(text))
+
+
+def promotion_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
+    """The answer to an ``ask_promotion`` message."""
+    mentioned = engine.mentioned(text)
+    if _STACKING.search(text) and mentioned:
+        return _stacking_reply(engine, text, mentioned, context)
+    if asks_about_price_protection(text):
+        return _protection_reply(engine, context)
+    quantity = _quantity(text)
+    if _MULTI_BUY.search(text) or (quantity or 0) > 1:
+        return _multi_buy_reply(engine, context, quantity)
+    if refers_to_order(text):
+        return order_quote_reply(engine, context) if context.order else {"template": "promotion_need_order"}
+    if context.product is not None:
+        return _product_deals_reply(engine, context)
+    return _overview_reply(engine, context.now)
+
+
+def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
+    """The answer to an ``ask_coupon`` message: the coupons on offer, and what they do for this order or product."""
+    coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]
+    if not coupons:
+        return {"template": "coupon_none"}
+    listed = "\n".join(f"· {rule.name}{_validity(rule)}" for rule in coupons)
+    if context.order is not None and refers_to_order(text):
+        quote = engine.price(_order_basket(context, coupons))
+        used = [rule.name for rule in quote.rules if rule.is_coupon]
+        if used:
+            return {"template": "coupon_for_order", "order_id": context.order.order_id, "coupons": listed,
+                    "used": "、".join(used), "explanation": quote.explain()}
+        return {"template": "coupon_for_order_none", "order_id": context.order.order_id, "coupons": listed,
+                "hints": _hints_text(engine, _order_basket(context, coupons))}
+    return {"template": "coupon_overview", "coupons": listed}
+
+
+# --- the kinds of question ----------------------------------------------------------
+
+
+def _stacking_reply(engine: PromotionEngine, text: str, mentioned: List[Any], context: ShopperContext) -> Reply:
+    promotions = list(mentioned)
+    # "满300减50还能用券吗": a coupon without saying which is the shop's own.
+    if len(promotions) == 1 and _GENERIC_COUPON.search(text) and not _is_coupon(promotions[0]):
+        promotions.append(SHOP_COUPON)
+    if len(promotions) < 2:
+        rule = engine.resolve(promotions[0])
+        exclusive = isinstance(rule, Rule) and rule.exclusive
+        return {"template": "promotion_stacking_exclusive" if exclusive else "promotion_stacking_which",
+                "name": rule.name if isinstance(rule, Rule) else text}
+    answer = engine.can_stack(promotions[0], promotions[1])
+    return {"template": "promotion_stacking", "answer": answer.text}
+
+
+def _protection_reply(engine: PromotionEngine, context: ShopperContext) -> Reply:
+    order = context.order
+    if order is None or order.paid_at is None:
+        policies = [rule for rule in engine.book.of_kind(PRICE_PROTECTION) if rule.is_active(context.now)]
+        if not policies:
+            return {"template": "protection_policy_none"}
+        days = sorted({rule.days for rule in policies})
+        return {"template": "protection_policy", "policies": "、".join(f"{rule.name}" for rule in policies),
+                "days": "/".join(str(d) for d in days)}
+    answers = []
+    for item, category, current in zip(order.items, context.order_categories, context.order_current_prices):
+        answer = engine.price_protection(order.paid_at, item.unit_price, current, context.now,
+                                         product_id=item.product_id, category=category, quantity=item.quantity)
+        answers.append(f"· {item.product_name}：{answer.text}")
+    return {"template": "protection_for_order", "order_id": order.order_id, "answers": "\n".join(answers)}
+
+
+def _multi_buy_reply(engine: PromotionEngine, context: ShopperContext, quantity: Optional[int]) -> Reply:
+    product = context.product
+    if product is None:
+        offers = [rule.name for rule in engine.book.of_kind(MULTI_BUY) if rule.is_active(context.now)]
+        if not offers:
+            return {"template": "multi_buy_none_in_shop"}
+        return {"template": "multi_buy_which_product", "offers": "、".join(offers)}
+    quotes = engine.multi_buy_quote(product.product_id, product.category, product.price, context.now, quantity)
+    if not quotes:
+        return {"template": "multi_buy_none", "product": product.name, "deals": _deals_text(engine, context)}
+    return {"template": "multi_buy_quotes", "product": product.name, "quotes": "\n".join(q.text for q in quotes)}
+
+
+def order_quote_reply(engine: PromotionEngine, context: ShopperContext) -> Reply:
+    """"我这单用了券还能减多少": the order priced with the best combination the shop offers now."""
+    coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]
+    basket = _order_basket(context, coupons)
+    quote = engine.price(basket)
+    return {"template": "promotion_order_quote", "order_id": context.order.order_id,
+            "explanation": quote.explain(), "paid": yuan(context.order.paid_amount),
+            "hints": _hints_text(engine, basket)}
+
+
+def _product_deals_reply(engine: PromotionEngine, context: ShopperContext) -> Reply:
+    product = context.product
+    quote = engine.price(_product_basket(product, context))
+    if not quote.discounts and not _extra_offers(engine, context):
+        return {"template": "promotion_product_none", "product": product.name,
+                "overview": _overview_text(engine, context.now) or "暂无"}
+    return {"template": "promotion_product", "product": product.name, "explanation": quote.explain(),
+            "extras": _deals_text(engine, context)}
+
+
+def _overview_reply(engine: PromotionEngine, now: datetime) -> Reply:
+    overview = _overview_text(engine, now)
+    if not overview:
+        return {"template": "promotion_none"}
+    return {"template": "promotion_overview", "deals": overview}
+
+
+# --- pieces -----------------------------------------------------------------------------
+
+
+def _is_coupon(promotion: Any) -> bool:
+    kind = promotion.kind if isinstance(promotion, Rule) else promotion
+    return kind in COUPON_KINDS
+
+
+def _quantity(text: str) -> Optional[int]:
+    match = _QUANTITY.search(text)
+    if match is None:
+        return None
+    word = match.group(1)
+    number = int(word) if word.isdigit() else chinese_number(word.replace("俩", "两").replace("仨", "三"))
+    return int(number) if number and 0 < number <= 99 else None
+
+
+def _validity(rule: Rule) -> str:
+    if rule.valid_until is None:
+        return ""
+    return f"（{shown_moment(rule.valid_until, is_end=True)}前有效）"
+
+
+def _overview_text(engine: PromotionEngine, now: datetime) -> str:
+    active = [rule for rule in engine.book.rules if rule.is_active(now) and rule.kind != PRICE_PROTECTION]
+    names = [f"{rule.name}{_validity(rule)}" for rule in active[:OVERVIEW_LIMIT]]
+    return "\n".join(f"· {name}" for name in names) + ("\n· ……" if len(active) > OVERVIEW_LIMIT else "")
+
+
+def _product_basket(product: Product, context: ShopperContext, quantity: int = 1) -> Basket:
+    line = BasketLine(product.product_id, product.category, product.price, quantity, product.name)
+    return Basket(lines=(line,), at=context.now, member_level=context.member_level)
+
+
+def _order_basket(context: ShopperContext, coupons: Sequence[Rule]) -> Basket:
+    lines = tuple(
+        BasketLine(item.product_id, category, item.unit_price, item.quantity, item.product_name)
+        for item, category in zip(context.order.items, context.order_categories)
+    )
+    return Basket(lines=lines, at=context.now, member_level=context.member_level,
+                  coupons=tuple(rule.id for rule in coupons))
+
+
+def _extra_offers(engine: PromotionEngine, context: ShopperContext) -> List[str]:
+    """What buying more of the product would bring: its multi-buy offers and the next full-reduction step."""
+    product = context.product
+    offers = [quote.text for quote in engine.multi_buy_quote(
+        product.product_id, product.category, product.price, context.now)]
+    offers += [hint.text for hint in engine.how_much_more_for_next_tier(_product_basket(product, context))
+               if not hint.rule.is_coupon]
+    return offers
+
+
+def _deals_text(engine: PromotionEngine, context: ShopperContext) -> str:
+    offers = _extra_offers(engine, context)
+    return "\n".join(f"· {offer}" for offer in offers) if offers else "暂无其他优惠"
+
+
+def _hints_text(engine: PromotionEngine, basket: Basket) -> str:
+    hints = engine.how_much_more_for_next_tier(basket)
+    return "\n".join(f"· {hint.text}" for hint in hints) if hints else "· 已经是当前能享受的最大优惠啦"

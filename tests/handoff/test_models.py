@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, insert
+from sqlalchemy.exc import IntegrityError
+
+from kefu.handoff.cases import HandoffService
+from kefu.handoff.models import Base, HandoffCase, create_handoff_schema, drop_handoff_schema
+from kefu.handoff.triggers import decide_handoff
+from kefu.shop import db as shop_db
+from tests.handoff.conftest import WEDNESDAY_10AM, handoff_settings
+
+HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages"}
+
+
+def row(sender, status):
+    return dict(sender_id=sender, status=status, reason="requested", priority=3, reason_label="顾客要求人工",
+                slots={}, recent_orders=[], transcript=[], created_at=WEDNESDAY_10AM)
+
+
+def test_the_handoff_tables_are_their_own(engine):
+    assert set(Base.metadata.tables) == HANDOFF_TABLES
+    assert HANDOFF_TABLES <= set(inspect(engine).get_table_names())
+    from kefu.shop.models import Base as ShopBase
+
+    assert not HANDOFF_TABLES & set(ShopBase.metadata.tables)
+
+
+def test_dropping_the_shop_keeps_every_case(engine):
+    # What `make reset-shop` does to the tables: drop the shop's, build them again.
+    shop_db.create_schema(engine)
+    service = HandoffService(engine, handoff_settings())
+    case = service.open_case("shopper-1", decide_handoff("request_human", "转人工")).case
+    shop_db.drop_schema(engine)
+    shop_db.create_schema(engine)
+    assert service.get(case.id) == case
+
+
+def test_the_database_itself_allows_one_open_case_per_shopper(engine):
+    with engine.begin() as connection:
+        connection.execute(insert(HandoffCase), [row("s", "closed"), row("s", "closed"), row("s", "ticket")])
+        connection.execute(insert(HandoffCase), [row("s", "queued")])
+    with pytest.raises(IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert(HandoffCase), [row("s", "claimed")])
+
+
+def test_an_unknown_status_is_refused(engine):
+    with pytest.raises(IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert(HandoffCase), [row("s", "lost")])
+
+
+def test_schema_creation_is_repeatable_and_dropping_takes_only_the_handoff_tables(engine):
+    shop_db.create_schema(engine)
+    create_handoff_schema(engine)
+    drop_handoff_schema(engine)
+    existing = set(inspect(engine).get_table_names())
+    assert not HANDOFF_TABLES & existing and "customers" in existing
+    shop_db.drop_schema(engine)
