@@ -39,10 +39,6 @@ class Settings:
     # How long after their last message a shopper who proved an order was
     # theirs stays proven when a new session starts (actions/session.py).
     identity_carry_over_minutes: float = 120.0
-    # The sample size charts, for checking the size-advice logic without a shop.
-    # The assistant reads the charts the merchant imported, from the shop
-    # database (kefu.knowledge.store), not from a file.
-    size_charts_file: Path = PROJECT_ROOT / "kefu" / "knowledge" / "samples" / "size_charts.yml"
     # Human handoff (kefu/handoff/): when agents work ("09:00-22:00", or per
     # weekday "mon-fri 09:00-22:00; sat,sun 10:00-18:00"), how long a claimed
     # case survives without a heartbeat from the agent's browser, the minutes
@@ -87,7 +83,6 @@ class Settings:
             trust_metadata_customer_id=_env("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes"),
             backend_deadline_seconds=float(_env("SHOP_BACKEND_DEADLINE", "2.5")),
             identity_carry_over_minutes=float(_env("IDENTITY_CARRY_OVER_MINUTES", "120")),
-            size_charts_file=root / "kefu" / "knowledge" / "samples" / "size_charts.yml",
             handoff_hours=_env("HANDOFF_HOURS", "09:00-22:00"),
             handoff_claim_timeout_seconds=float(_env("HANDOFF_CLAIM_TIMEOUT_SECONDS", "60")),
             handoff_average_minutes_per_case=float(_env("HANDOFF_AVERAGE_MINUTES_PER_CASE", "5")),

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Dict, Optional
 
 from kefu.backends.catalogue import Product
 from kefu.knowledge.size_advice import NEED_MORE, OUT_OF_CHART, advise_size_for_text
-from kefu.knowledge.size_charts import SizeChartBook, load_size_charts
-
-
-@lru_cache(maxsize=4)
-def size_chart_book(path: Path) -> SizeChartBook:
-    return load_size_charts(path)
+from kefu.knowledge.size_charts import SizeChartBook
 
 
 def size_reply(book: SizeChartBook, product: Product, text: str, height: Optional[str], weight: Optional[str]) -> Dict:

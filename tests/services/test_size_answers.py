@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from kefu.backends.catalogue import Product
-from kefu.services.size_answers import size_chart_book, size_reply
-from kefu.settings import Settings
+from kefu.knowledge.size_charts import SAMPLE_SIZE_CHARTS, load_size_charts
+from kefu.services.size_answers import size_reply
 
 T_SHIRT = Product("P1001", "男士纯棉圆领短袖T恤", "服装", "棉语", Decimal("59"), {}, "")
 EARPHONES = Product("P3002", "声悦 Pro 主动降噪蓝牙耳机", "数码", "声悦", Decimal("399"), {}, "")
@@ -12,7 +12,7 @@ EARPHONES = Product("P3002", "声悦 Pro 主动降噪蓝牙耳机", "数码", "�
 
 @pytest.fixture(scope="module")
 def book():
-    return size_chart_book(Settings.from_env().size_charts_file)
+    return load_size_charts(SAMPLE_SIZE_CHARTS)
 
 
 def test_height_and_weight_give_a_size_with_the_reason(book):

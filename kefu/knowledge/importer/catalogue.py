@@ -57,7 +57,7 @@ from kefu.knowledge.importer.base import (
     refused,
 )
 from kefu.knowledge.importer.tables import Table, column_letter, read_table
-from kefu.knowledge.sources import Fields, KnowledgeFileError, LineMap, Problem, Problems
+from kefu.knowledge.sources import Fields, LineMap, Problem, Problems
 from kefu.shop import models
 
 PROGRESS_EVERY = 1000
@@ -621,6 +621,6 @@ def _write_sku(session: Session, product: models.Product, record: SkuRecord, sho
 
 
 __all__ = [
-    "CatalogueFile", "KnowledgeFileError", "ProductRecord", "SkuRecord", "StockRecord",
+    "CatalogueFile", "ProductRecord", "SkuRecord", "StockRecord",
     "import_catalogue", "parse_catalogue", "read_catalogue",
 ]

@@ -64,12 +64,12 @@ def import_document(session: Session, path: Union[str, Path], source: str, kind:
     digest = checksum(text)
     document = session.get(models.KnowledgeDocument, kind)
     if document is None:
-        session.add(models.KnowledgeDocument(kind=kind, content=text, source=source, checksum=digest, imported_at=now))
+        session.add(models.KnowledgeDocument(kind=kind, content=text, source=source[-300:], checksum=digest, imported_at=now))
         change = CREATED
     elif document.checksum == digest:
         change = UNCHANGED  # the same rules, wherever the file now lies
     else:
-        document.content, document.source, document.checksum, document.imported_at = text, source, digest, now
+        document.content, document.source, document.checksum, document.imported_at = text, source[-300:], digest, now
         change = UPDATED
     outcome.counts_of("document").count(change)
     session.flush()
