@@ -14,7 +14,7 @@ import abc
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -78,6 +78,10 @@ class ActionStartAfterSales(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         task = tasks.TASK_OF_INTENT.get(intent) or tracker.get_slot(OFFERED_TASK_SLOT) or tasks.RETURN
         customer_id = known_customer_id(tracker)
+        if task == tasks.PROBLEM and await self._is_high_value(customer_id):
+            # A gold member with a problem goes straight to a person, ahead of the queue.
+            say(dispatcher, "vip_problem_handoff")
+            return [FollowupAction("action_handoff_to_human")]
         events: List[EventType] = [SlotSet(slot, None) for slot in tasks.RUN_SLOTS]
         events += [
             SlotSet(TASK_SLOT, task),
@@ -99,6 +103,17 @@ class ActionStartAfterSales(Action):
                 apologise_for_backend(dispatcher)
                 events.append(SlotSet(LOOKUP_FAILED_SLOT, True))
         return events
+
+
+    @staticmethod
+    async def _is_high_value(customer_id: Optional[str]) -> bool:
+        if not customer_id:
+            return False
+        try:
+            customer = await call_backend(backends().customers.get_customer, customer_id)
+        except BackendFailure:
+            return False  # the self-service route still works without the CRM
+        return customer is not None and customer.is_high_value
 
 
 class ValidateAfterSalesForm(OrderProof, FormValidationAction):

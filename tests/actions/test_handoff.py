@@ -151,3 +151,13 @@ def test_the_call_back_number_must_be_a_mobile_number(value, accepted):
 
     result = ValidateLeaveMessageForm().validate_ticket_contact(value, CollectingDispatcher(), None, {})
     assert result == {"ticket_contact": accepted}
+
+
+def test_a_gold_member_with_a_problem_goes_straight_to_a_person(shop_backends):
+    from actions.after_sales import ActionStartAfterSales
+
+    dispatcher, events = run_action(ActionStartAfterSales(), make_tracker({}, GOLD, "收到的锅是坏的", "report_problem"))
+    assert responses(dispatcher) == ["vip_problem_handoff"]
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff_to_human"}]
+    dispatcher, _ = run_action(ActionStartAfterSales(), make_tracker({}, REGULAR, "收到的锅是坏的", "report_problem"))
+    assert responses(dispatcher) == ["task_intro_problem"]
