@@ -1,4 +1,4 @@
-"""Length-preserving correction of common shopper typos.
+"""Length-preserving correction of common shopper typos (and shortening of pasted links).
 
 Shoppers type with pinyin input methods, so most typos are homophones of the
 word they meant (快第 -> 快递, 推货 -> 退货, 发漂 -> 发票). Every correction
@@ -7,7 +7,8 @@ text stay valid and the extracted values carry the corrected spelling.
 
 The corrector is plain Python (no Rasa import) so that it can be tested and
 reused on its own; ``kefu.nlu.normalizer_component`` wraps it for Rasa. Messages
-longer than MAX_MESSAGE_CHARS are cut, the one change of length it makes.
+longer than MAX_MESSAGE_CHARS are cut, and links are replaced by the product id
+they carry (training examples hold no links, so no annotated offset moves).
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ REAL_WORD_MIN_FREQ = 30
 MAX_MESSAGE_CHARS = 1000
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+# A pasted product link is noise to the classifier ("https://…?id=P1001 这件有啥
+#优惠吗" looked like a size question); the product id in it is what matters,
+# and the actions still find it in the text.
+_LINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
+_LINKED_PRODUCT_ID = re.compile(r"(?<![A-Za-z0-9])(P\d{4})(?!\d)")
+LINK_WORD = "链接"
 
 # Particles and pronouns are typed right far more often than they stand for a
 # term's syllable; replacing them turns 能吃吗 into 能尺码. They are never the
@@ -89,6 +96,17 @@ def _syllables(text: str) -> Tuple[str, ...]:
     return tuple(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
 
 
+def shorten_links(text: str) -> str:
+    """Each link replaced by the product id it carries (P1001), or by 链接."""
+    def shortened(match: re.Match) -> str:
+        product = _LINKED_PRODUCT_ID.search(match.group(0))
+        return f" {product.group(1)} " if product else f" {LINK_WORD} "
+
+    if "://" not in text and "www." not in text.lower():
+        return text
+    return re.sub(r" {2,}", " ", _LINK.sub(shortened, text)).strip()
+
+
 class TextNormalizer:
     """Corrects listed typos, then homophones of known domain terms."""
 
@@ -112,7 +130,7 @@ class TextNormalizer:
     def normalize(self, text: str) -> str:
         if not text:
             return text
-        text = to_halfwidth(text[:MAX_MESSAGE_CHARS])
+        text = shorten_links(to_halfwidth(text[:MAX_MESSAGE_CHARS]))
         for wrong, right in self.typos.items():
             if wrong in text:
                 text = text.replace(wrong, right)

@@ -73,3 +73,12 @@ def test_comment_lines_are_ignored(tmp_path):
     terms = tmp_path / "terms.txt"
     terms.write_text("# comment\n快递\n\n退货\n", encoding="utf-8")
     assert load_terms(terms) == ["快递", "退货"]
+
+
+@pytest.mark.parametrize("typed, seen", [
+    ("https://shop.example/item?id=P1001 这件有啥优惠吗", "P1001 这件有啥优惠吗"),
+    ("看看这个 https://m.tb.cn/h.abc123 能便宜吗", "看看这个 链接 能便宜吗"),
+    ("www.shop.example/P4001这个锅能用电磁炉吗", "P4001 这个锅能用电磁炉吗"),
+])
+def test_a_pasted_link_becomes_the_product_id_it_carries(normalizer, typed, seen):
+    assert normalizer.normalize(typed) == seen
