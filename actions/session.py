@@ -26,6 +26,10 @@ from kefu.settings import Settings
 
 NEVER_CARRIED_OVER = {
     "requested_slot", "phone_last4", "after_sales_task", "offered_task", "lookup_failed", *tasks.RUN_SLOTS,
+    # Yesterday's list of suggestions is not today's; a waiting case or a
+    # half-written message is the handoff's business, not the new session's.
+    "recommendation", "recommendation_shown", "recommendation_handled", "recommendation_category",
+    "recommendation_budget", "handoff_status", "ticket_message", "ticket_contact",
 }
 # Carried over only together with the proof of identity.
 IDENTITY_BOUND = {VERIFIED_CUSTOMER_SLOT, IDENTITY_KNOWN_SLOT, "order_id", "current_order_status", "shown_orders"}
