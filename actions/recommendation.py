@@ -37,6 +37,7 @@ from kefu.replies import render_with_buttons
 from kefu.services.recommendation import (
     RecommendationState,
     Refinement,
+    ShownProduct,
     read_refinement,
     recommend_for,
     refined_needs,
@@ -51,6 +52,7 @@ from kefu.services.recommendation_replies import (
     product_buttons,
     shown_products,
 )
+from kefu.services.product_answers import product_id_in
 from kefu.services.references import ordinal_in, option_meant
 
 STATE_SLOT = "recommendation"
@@ -179,6 +181,8 @@ class ValidateRecommendationForm(FormValidationAction):
     @staticmethod
     def _answer(slot: str, value: Any, tracker: Tracker, expecting_budget: bool) -> Dict[Text, Any]:
         """Whatever the answer says is kept ("耳机，300以内" answers both questions); "随便" answers too."""
+        if value is None:
+            return {slot: None}  # cleared when the recommendation started: nothing was answered
         state = _state(tracker)
         refinement = _read(tracker, expecting_budget)
         if refinement.abandon:
@@ -230,7 +234,6 @@ class ActionRefineRecommendation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         state = _state(tracker)
         intent = _intent(tracker)
-        text = tracker.latest_message.get("text") or ""
         meant = self._product_meant(tracker, state)
         if meant and intent in _PRODUCT_QUESTIONS:
             # "第二个有白色吗": the product answer, for that one.
@@ -242,25 +245,27 @@ class ActionRefineRecommendation(Action):
             refinement = replace(refinement, category=None, uses=())
         if refinement.changes_needs:
             return await _show(dispatcher, tracker, state, refined_needs(state.needs, refinement, state.shown), refinement)
-        if intent == "deny" or refinement.abandon:
+        if intent == "deny" or (intent == "inform" and refinement.abandon):
             if tracker.get_slot(OFFERED_TASK_SLOT):
                 # The "no" answers the after-sales offer made since the list.
                 return await ActionDeclineOffer().run(dispatcher, tracker, domain) + [SlotSet(HANDLED_SLOT, True)]
             say(dispatcher, "recommend_ended")
             return _ended()
-        events: List[EventType] = [SlotSet(HANDLED_SLOT, False)]
-        if intent == "inform" and not text.startswith("/"):
-            events.append(SlotSet(SHOWN_SLOT, False))  # an order number and the like: the shopper moved on
-        return events
+        if intent == "inform":
+            # An order number and the like: the shopper has moved on.
+            return [SlotSet(SHOWN_SLOT, False), SlotSet(HANDLED_SLOT, False)]
+        return [SlotSet(HANDLED_SLOT, False)]
 
     @staticmethod
     def _product_meant(tracker: Tracker, state: RecommendationState) -> Optional[str]:
-        """A product of the list named by a button (its id) or by position ("就要第二个")."""
+        """A product of the list named by a button (its id; an earlier list's button too) or by position."""
         ids = state.shown_ids
-        named = [value for value in _entities(tracker).get("product", []) if value in ids]
+        text = tracker.latest_message.get("text") or ""
+        clicked = text.startswith("/")
+        named = [value for value in _entities(tracker).get("product", [])
+                 if value in ids or (clicked and product_id_in(value))]
         if named:
             return named[-1]
-        text = tracker.latest_message.get("text") or ""
         # Only a position ("第二个", "最后那个"): "要一个便宜的" counts things, it does not point.
         if not _POSITION.search(text) or ordinal_in(text) is None:
             return None
@@ -268,7 +273,6 @@ class ActionRefineRecommendation(Action):
 
     @staticmethod
     async def _order(dispatcher: CollectingDispatcher, state: RecommendationState, product_id: str) -> List[EventType]:
-        shown = next(item for item in state.shown if item.product_id == product_id)
         try:
             product = await call_backend(backends().catalogue.get_product, product_id)
         except BackendFailure:
@@ -277,8 +281,10 @@ class ActionRefineRecommendation(Action):
         if product is None:
             say(dispatcher, "product_which")
             return [SlotSet(HANDLED_SLOT, True)]
+        # The variant the list showed; a product of an earlier list: its price from, variant to choose.
+        shown = next((item for item in state.shown if item.product_id == product_id), ShownProduct(product_id, product.price))
         reply = order_reply(product.name, shown)
         values = {key: value for key, value in reply.items() if key != "template"}
-        index = state.shown_ids.index(product_id) + 1
+        index = state.shown_ids.index(product_id) + 1 if product_id in state.shown_ids else 1
         dispatcher.utter_message(**render_with_buttons(reply["template"], [details_button(product_id, index)], **values))
         return [SlotSet(CURRENT_PRODUCT_SLOT, product_id), SlotSet(HANDLED_SLOT, True)]

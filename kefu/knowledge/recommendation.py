@@ -28,9 +28,10 @@ from kefu.backends.orders import OrderBackend
 from kefu.knowledge.money import plain
 
 MAX_PICKS = 3
-# Enough to hold every product of a category in a shop of this size; the
-# catalogue returns them best sellers first.
-CANDIDATE_POOL = 200
+# The most the shop backend contract lets one search return
+# (docs/openapi/shop-backend.yaml), best sellers first: every product of a
+# category in a shop of this size, the 50 best sellers when no category is named.
+CANDIDATE_POOL = 50
 HISTORY_ORDERS = 20
 
 FEMALE, MALE, BOTH, KID = "female", "male", "both", "kid"

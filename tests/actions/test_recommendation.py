@@ -20,9 +20,13 @@ from actions.recommendation import (
     ActionStartRecommendation,
     ValidateRecommendationForm,
 )
+from kefu.backends.factory import http_backends
 from kefu.knowledge.money import plain
+from kefu.knowledge.recommendation import Needs
 from kefu.services.recommendation import RecommendationState
+from kefu.services.recommendation import recommend_for
 from tests.actions.conftest import DOMAIN, entity, make_tracker, responses, run_action as run, slot_events
+from tests.shop.fixtures import shop_api_url  # noqa: F401
 
 C0001 = {"customer_id": "C0001", "channel": "taobao"}
 EARPHONES = "蓝牙耳机"
@@ -97,6 +101,16 @@ def test_a_present_without_a_kind_asks_the_kind_first_then_the_budget():
     assert responses(dispatcher) == ["recommend_ask_category_for"] and "女朋友" in dispatcher.messages[0]["text"]
     dispatcher, _ = run(ActionAskRecommendationBudget(), tracker({**slots, "recommendation_category": "耳机"}))
     assert responses(dispatcher) == ["recommend_ask_budget"]  # who it is for is known: not asked again
+
+
+def test_the_questions_cleared_at_the_start_are_not_taken_for_answers():
+    slots = started("有没有适合送女朋友的")
+    activation = tracker(slots, "有没有适合送女朋友的", "request_recommendation", active_loop="recommendation_form",
+                         slot_events=[("recommendation_category", None), ("recommendation_budget", None)])
+    events = asyncio.run(ValidateRecommendationForm().run(CollectingDispatcher(), activation, DOMAIN))
+    slots = after(slots, events)
+    assert (slots["recommendation_category"], slots["recommendation_budget"]) == (None, None)
+    assert required(slots) == ["recommendation_category", "recommendation_budget"]
 
 
 def test_an_answer_can_answer_both_questions():
@@ -221,6 +235,13 @@ def test_the_order_button_says_how_to_buy_the_variant_shown(shop_backends, earph
     assert slots["current_product_id"] == ids[1]
 
 
+def test_an_order_button_of_an_earlier_list_still_works(shop_backends, earphones_shown):
+    slots, ids = earphones_shown
+    _, slots = refine(slots, "换一批", "ask_exchange")
+    dispatcher, slots = refine(slots, f'/inform{{"product":"{ids[0]}"}}', "inform", [entity("product", ids[0])])
+    assert responses(dispatcher) == ["recommend_order_plain"] and ids[0] in dispatcher.messages[0]["text"]
+
+
 def test_a_position_picks_from_the_list(shop_backends, earphones_shown):
     slots, ids = earphones_shown
     dispatcher, slots = refine(slots, "就要第二个", "inform")
@@ -266,6 +287,14 @@ def test_no_thanks_ends_the_recommendation(shop_backends, earphones_shown):
     assert slots["recommendation_shown"] is False and slots["recommendation"] is None
 
 
+def test_not_buying_after_all_ends_the_recommendation_but_a_question_is_still_answered(shop_backends, earphones_shown):
+    slots, _ = earphones_shown
+    dispatcher, ended = refine(slots, "先不买了", "inform")
+    assert responses(dispatcher) == ["recommend_ended"] and ended["recommendation_shown"] is False
+    dispatcher, asked = refine(slots, "算了 有啥活动没", "ask_promotion")
+    assert dispatcher.messages == [] and asked["recommendation_handled"] is False
+
+
 def test_a_no_to_an_after_sales_offer_made_since_the_list_declines_the_offer(shop_backends, earphones_shown):
     slots, _ = earphones_shown
     dispatcher, slots = refine({**slots, "offered_task": "return"}, "先不用", "deny")
@@ -291,3 +320,12 @@ def test_the_shop_being_down_gets_an_apology(unreachable_backends):
     dispatcher, events = run(ActionRecommend(), tracker(started("推荐个300以内的蓝牙耳机"), "推荐", "request_recommendation"))
     assert responses(dispatcher) == ["backend_unavailable"]
     assert slot_events(events) == {"recommendation_handled": True}
+
+
+def test_the_ranking_is_the_same_over_the_shops_rest_api(shop_backends, shop_api_url):
+    needs = Needs(category=EARPHONES, budget_max=Decimal(600), colors_excluded=("黑色",))
+    over_sql = recommend_for(shop_backends, needs, "C0001")
+    over_http = recommend_for(http_backends(shop_api_url), needs, "C0001")
+    assert over_sql.picks and [(p.product.product_id, p.variant, p.reasons) for p in over_http.picks] == [
+        (p.product.product_id, p.variant, p.reasons) for p in over_sql.picks
+    ]

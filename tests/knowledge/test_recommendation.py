@@ -42,6 +42,7 @@ class Catalogue(CatalogueBackend):
         return next((p for p in self.products if p.product_id == product_id), None)
 
     def find_products(self, keyword=None, category=None, min_price=None, max_price=None, in_stock_only=False, limit=10):
+        assert 1 <= limit <= 50, "the shop backend contract allows at most 50 products per search"
         found = [
             p for p in self.products
             if (not keyword or keyword in p.name)

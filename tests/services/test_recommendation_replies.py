@@ -5,7 +5,7 @@ from decimal import Decimal
 from kefu.backends.catalogue import Product
 from kefu.knowledge import recommendation as ranking
 from kefu.knowledge.recommendation import Needs, Pick, Reason, Recommendation, Relaxation
-from kefu.replies import render
+from kefu.replies import identify, render
 from kefu.services.recommendation import ShownProduct, read_refinement
 from kefu.services.recommendation_replies import (
     budget_question,
@@ -37,8 +37,8 @@ def renders(reply):
 
 def test_each_product_is_one_line_with_its_reasons():
     assert products_text([AIR, pick("P3012", "数据线", 29, reasons=(Reason(ranking.BEST_SELLER, {"rank": "1"}),))]) == (
-        "1. 声悦 Air 半入耳式蓝牙耳机（白色）129元——您之前买过声悦家的，用着放心，在198元预算内\n"
-        "2. 数据线 29元——同类销量第1"
+        "【1】声悦 Air 半入耳式蓝牙耳机（白色）129元——您之前买过声悦家的，用着放心，在198元预算内\n"
+        "【2】数据线 29元——同类销量第1"
     )
 
 
@@ -51,8 +51,8 @@ def test_every_product_gets_a_details_and_an_order_button():
 
 def test_the_criteria_say_what_the_list_was_chosen_by():
     needs = Needs("蓝牙耳机", D(300), None, "女朋友", ("白色",), ("黑色",), "M", ("跑步",))
-    assert criteria_text(needs) == "「蓝牙耳机」、300元以内、送给女朋友、只看白色、不要黑色、尺码M、适合跑步"
-    assert criteria_text(Needs(budget_max=D(800), budget_min=D(500))) == "500到800元之间"
+    assert criteria_text(needs) == "「蓝牙耳机」、预算300元以内、送给女朋友、只看白色、不要黑色、尺码M、适合跑步"
+    assert criteria_text(Needs(budget_max=D(800), budget_min=D(500))) == "预算500到800元"
     assert criteria_text(Needs(recipient="自己")) == "店里的热销款"
 
 
@@ -61,7 +61,7 @@ def test_the_first_list_and_a_refined_one():
     assert first.reply["template"] == "recommend_list" and first.picks == (AIR,)
     refined = present(Recommendation((AIR,)), Needs(category="蓝牙耳机"), read_refinement("不要黑色"), SHOWN)
     assert refined.reply["template"] == "recommend_list_refined"
-    assert renders(first.reply).startswith("亲，按「蓝牙耳机」给您挑了这几款👇\n1. 声悦 Air")
+    assert renders(first.reply).startswith("亲，按「蓝牙耳机」给您挑了这几款👇\n【1】声悦 Air")
 
 
 def test_too_expensive_says_how_much_cheaper():
@@ -116,3 +116,10 @@ def test_the_questions_ask_only_what_is_missing():
 def test_ordering_names_the_variant_shown():
     assert renders(order_reply("声悦 Air", ShownProduct("P3001", D(129), "白色"))).startswith("好嘞亲～声悦 Air（白色）129元")
     assert order_reply("砧板", ShownProduct("P4005", D(69)))["template"] == "recommend_order_plain"
+
+
+def test_a_whole_reply_is_never_taken_for_one_of_its_lines():
+    relaxed = present(Recommendation((), Relaxation(ranking.RELAX_BUDGET_MAX, Needs(), (AIR,))), Needs(budget_max=D(100)))
+    assert identify(renders(relaxed.reply)) == "recommend_relaxed_budget_max"
+    listed = present(Recommendation((AIR,)), Needs(category="蓝牙耳机"), read_refinement("不要黑色"), SHOWN)
+    assert identify(renders(listed.reply)) == "recommend_list_refined"
