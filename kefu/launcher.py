@@ -16,7 +16,9 @@ from typing import Dict, List, Optional
 
 import requests
 
+from kefu.handoff import agents as agent_accounts
 from kefu.settings import Settings
+from kefu.shop.db import make_engine
 from kefu.training import find_model
 
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -140,12 +142,35 @@ class Assistant:
         self.stop()
 
 
-def _banner(assistant: Assistant) -> str:
+def prepare_handoff(database_url: Optional[str] = None) -> agent_accounts.AgentAccount:
+    """The handoff tables and the demo agent in the shop database, for `make run`.
+
+    Only the launcher does this: a production Rasa started otherwise gets no
+    agent with a well-known password.
+    """
+    engine = make_engine(database_url)
+    try:
+        return agent_accounts.ensure_demo_agent(engine)
+    finally:
+        engine.dispose()
+
+
+def _demo_login(account: Optional[agent_accounts.AgentAccount]) -> str:
+    if account is None:
+        return "(the handoff database could not be prepared, see above)"
+    if os.environ.get(agent_accounts.DEMO_AGENT_PASSWORD_ENV):
+        return f"{account.username} / the password in ${agent_accounts.DEMO_AGENT_PASSWORD_ENV}"
+    return f"{account.username} / {agent_accounts.DEMO_AGENT_DEFAULT_PASSWORD}"
+
+
+def _banner(assistant: Assistant, demo_agent: Optional[agent_accounts.AgentAccount] = None) -> str:
     return f"""
 ================================================================
  The assistant is running.
    Rasa (REST channel, HTTP API): {assistant.rasa_url}
    Action server:                 {assistant.action_url}
+   Agent workspace:               {assistant.rasa_url}/webhooks/workspace/
+     demo login:                  {_demo_login(demo_agent)}
 
  Chat in the terminal (another shell):   make shell
  Or with curl:
@@ -170,10 +195,15 @@ def main() -> int:
         raise KeyboardInterrupt  # `kill` stops both servers, as Ctrl-C does
 
     signal.signal(signal.SIGTERM, stop_on_terminate)
+    try:
+        demo_agent: Optional[agent_accounts.AgentAccount] = prepare_handoff()
+    except Exception as error:  # the bot runs without the workspace's demo login
+        print(f"!! could not prepare the handoff tables and demo agent: {error}", file=sys.stderr)
+        demo_agent = None
     print(f">> starting the action server and Rasa with {model.name} ...", flush=True)
     try:
         assistant.start()
-        print(_banner(assistant), flush=True)
+        print(_banner(assistant, demo_agent), flush=True)
         return assistant.wait()
     except StartupError as error:
         print(f"!! {error}", file=sys.stderr)

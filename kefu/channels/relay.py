@@ -12,8 +12,8 @@ One set of rules for every channel, applied to each message a shopper sends:
 * A shopper without an open case is talking to the bot. A pause left behind
   without an open case (the server stopped between closing a case and
   resuming the tracker) is lifted first, so nobody stays with a silent bot.
-* After the turn, the agent's replies not yet delivered to this shopper go
-  out through the channel the shopper is using (in the REST webhook's JSON,
+* With each of the shopper's messages, the agent's replies not yet delivered
+  to this shopper go out first, through the channel the shopper is using (in the REST webhook's JSON,
   on the socket). A channel that can push (socket.io) also registers a live
   sender, which the workspace uses the moment the agent sends a reply.
 
@@ -129,19 +129,25 @@ async def deliver_pending(sender_id: str, send: Sender) -> int:
     return len(payloads)
 
 
-def _pending_payloads(service: HandoffService, sender_id: str) -> Tuple[List[Message], List[Dict[str, Any]]]:
-    messages = service.undelivered_agent_messages(sender_id)
+def agent_names(engine: Any, messages: List[Message]) -> Dict[Optional[str], Optional[str]]:
+    """{author username: display name} for the messages' authors (a removed agent keeps their username)."""
     names: Dict[Optional[str], Optional[str]] = {}
     for author in {message.author for message in messages}:
-        account = agent_accounts.get_agent(service.engine, author) if author else None
+        account = agent_accounts.get_agent(engine, author) if author else None
         names[author] = account.display_name if account else author
+    return names
+
+
+def _pending_payloads(service: HandoffService, sender_id: str) -> Tuple[List[Message], List[Dict[str, Any]]]:
+    messages = service.undelivered_agent_messages(sender_id)
+    names = agent_names(service.engine, messages)
     return messages, [agent_payload(sender_id, message, names[message.author]) for message in messages]
 
 
 async def handle_message(agent: Any, message: UserMessage, send: Optional[Sender] = None) -> None:
     """Replaces ``Agent.handle_message`` for the handoff-aware channels (the rules above).
 
-    ``send`` delivers the pending agent messages after the turn; by default
+    ``send`` delivers the pending agent messages before the turn; by default
     they join the turn's own output channel.
     """
     if agent is None or not agent.is_ready():
@@ -151,18 +157,18 @@ async def handle_message(agent: Any, message: UserMessage, send: Optional[Sender
     send = send or output_sender(message.output_channel, sender_id)
     async with agent.lock_store.lock(sender_id):
         try:
+            # First what the agent wrote before this message, so the shopper
+            # reads the conversation in the order it happened.
+            await deliver_pending(sender_id, send)
             case = await asyncio.to_thread(handoff_service().open_case_of, sender_id)
         except DATABASE_ERRORS:
             logger.exception("handoff database unavailable; %s talks to the bot", sender_id)
             await agent.processor.handle_message(message)
             return
         if case is None or not await _relay_to_agent(agent, message):
-            await _lift_stale_pause(agent, sender_id)
+            if await resume_if_paused(agent, sender_id):
+                logger.warning("conversation %s was paused without an open case; the bot resumes", sender_id)
             await agent.processor.handle_message(message)
-        try:
-            await deliver_pending(sender_id, send)
-        except DATABASE_ERRORS:
-            logger.exception("could not deliver agent messages to %s; they wait for the next turn", sender_id)
 
 
 async def _relay_to_agent(agent: Any, message: UserMessage) -> bool:
@@ -180,14 +186,6 @@ async def _relay_to_agent(agent: Any, message: UserMessage) -> bool:
     return True
 
 
-async def _lift_stale_pause(agent: Any, sender_id: str) -> None:
-    tracker = await agent.processor.get_tracker(sender_id)
-    if tracker.is_paused():
-        logger.warning("conversation %s was paused without an open case; the bot resumes", sender_id)
-        tracker.update_with_events(resume_events(agent.domain), agent.domain)
-        await agent.processor.save_tracker(tracker)
-
-
 def resume_events(domain: Any) -> List[Event]:
     """What hands a conversation back to the bot.
 
@@ -202,11 +200,19 @@ def resume_events(domain: Any) -> List[Event]:
     return events
 
 
-async def resume_conversation(agent: Any, sender_id: str) -> None:
-    """Hand the conversation back to the bot (``ConversationResumed``). Under the lock."""
+async def resume_if_paused(agent: Any, sender_id: str) -> bool:
+    """Hand the conversation back to the bot (``ConversationResumed``) if it is paused; whether it was.
+
+    Under the lock. A conversation that is not paused (a ticket, or a case
+    the shopper never wrote to after it was opened outside the handoff
+    action) is left exactly as it is.
+    """
     tracker = await agent.processor.get_tracker(sender_id)
+    if not tracker.is_paused():
+        return False
     tracker.update_with_events(resume_events(agent.domain), agent.domain)
     await agent.processor.save_tracker(tracker)
+    return True
 
 
 async def record_agent_message(agent: Any, sender_id: str, message: Message, agent_name: Optional[str]) -> Optional[str]:

@@ -422,6 +422,16 @@ class HandoffService:
             ).scalars()
             return [_case(row) for row in rows]
 
+    def held_by(self, username: str) -> List[Case]:
+        """The cases an agent holds now, the first claimed first (the workspace's "my cases")."""
+        with self._gateway.session() as session:
+            rows = session.execute(
+                select(HandoffCase)
+                .where(HandoffCase.status == CLAIMED, HandoffCase.claimed_by == username)
+                .order_by(HandoffCase.claimed_at, HandoffCase.id)
+            ).scalars()
+            return [_case(row) for row in rows]
+
     def get(self, case_id: int) -> Optional[Case]:
         with self._gateway.session() as session:
             row = session.get(HandoffCase, case_id)

@@ -1,0 +1,286 @@
+"""The agent workspace's HTTP API, served by a real Rasa server (credentials.yml), on a shop database
+of its own: sessions, the queue, claiming, replying, closing, and every bad request it must refuse."""
+
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+
+from kefu.handoff.agents import DEMO_AGENT_USERNAME, create_agent
+from kefu.handoff.triggers import decide_handoff
+from kefu.handoff.workspace import LOGIN_ATTEMPTS, SESSION_COOKIE, SessionSigner
+from tests.channels.support import OTHER_AGENT, AgentClient, Shopper, from_bot, handoff_site, wait_for
+
+RASA_PORT, ACTION_PORT = 5141, 5191
+CLAIM_TIMEOUT_SECONDS = 5
+HEARTBEAT_SECONDS = max(1.0, min(10.0, CLAIM_TIMEOUT_SECONDS / 4))
+
+CASE_ROUTES = [
+    ("get", "cases/{id}"), ("post", "cases/{id}/claim"), ("get", "cases/{id}/messages"),
+    ("get", "cases/{id}/suggestions"), ("post", "cases/{id}/reply"), ("post", "cases/{id}/close"),
+]
+ROUTES = [("get", "me"), ("get", "queue"), ("get", "tickets"), ("post", "heartbeat")] + CASE_ROUTES
+
+
+@pytest.fixture(scope="module")
+def site(trained_model, tmp_path_factory):
+    with handoff_site(tmp_path_factory.mktemp("workspace-api"), trained_model, RASA_PORT, ACTION_PORT,
+                      HANDOFF_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT_SECONDS)) as running:
+        yield running
+
+
+@pytest.fixture
+def agent(site):
+    return AgentClient(site)
+
+
+@pytest.fixture
+def other(site):
+    return AgentClient(site, OTHER_AGENT[0], OTHER_AGENT[2])
+
+
+@pytest.fixture
+def shopper(site):
+    shopper = Shopper(site)
+    shopper.says("你好")
+    return shopper
+
+
+@pytest.fixture
+def case(site, shopper):
+    return site.open_case(shopper.sender)
+
+
+# --- the page --------------------------------------------------------------------------
+
+
+def test_the_page_and_its_files_are_served(site):
+    page = requests.get(site.workspace_url, timeout=10)
+    assert page.status_code == 200 and "人工客服工作台" in page.text
+    assert requests.get(site.workspace_url + "static/app.js", timeout=10).headers["content-type"].startswith(
+        "application/javascript")
+    assert requests.get(site.workspace_url + "static/app.css", timeout=10).status_code == 200
+    assert requests.get(site.workspace_url + "static/secrets.txt", timeout=10).status_code == 404
+    without_slash = requests.get(site.workspace_url.rstrip("/"), allow_redirects=False, timeout=10)
+    assert without_slash.status_code == 302 and without_slash.headers["location"].endswith("/webhooks/workspace/")
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, path", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+def test_every_call_but_login_needs_a_session(site, case, method, path):
+    anonymous = AgentClient(site, login=False)
+    answer = getattr(anonymous, method)(path.format(id=case.id), json={"text": "hi"})
+    assert answer.status_code == 401 and answer.json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize("token", [
+    "v1.YWdlbnQ.9999999999.forged-signature",
+    SessionSigner(b"a key the server never had, 32b").issue(DEMO_AGENT_USERNAME),
+    "garbage",
+], ids=["made-up-signature", "signed-with-another-key", "garbage"])
+def test_a_forged_session_is_refused(site, case, token):
+    forger = AgentClient(site, login=False)
+    forger.http.cookies.set(SESSION_COOKIE, token)
+    for method, path in ROUTES:
+        assert getattr(forger, method)(path.format(id=case.id)).status_code == 401, path
+    as_bearer = requests.get(site.workspace_url + "api/queue", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert as_bearer.status_code == 401
+
+
+def test_logging_in_sets_an_httponly_cookie_for_the_workspace_only(site):
+    answer = requests.post(site.workspace_url + "api/login", json={"username": "agent", "password": "agent123"},
+                           timeout=30)
+    assert answer.status_code == 200
+    assert answer.json()["agent"] == {"username": "agent", "display_name": "演示客服", "heartbeat_seconds": HEARTBEAT_SECONDS}
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/webhooks/workspace/" in cookie
+    token = answer.cookies[SESSION_COOKIE]
+    as_bearer = requests.get(site.workspace_url + "api/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert as_bearer.json()["agent"]["username"] == "agent"
+
+
+def test_logging_out_clears_the_cookie(agent):
+    assert agent.get("me").status_code == 200
+    assert agent.post("logout").status_code == 200
+    assert agent.get("me").status_code == 401
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"username": "agent", "password": "wrong-password"}, 401, "wrong_password"),
+    ({"username": "nobody", "password": "agent123"}, 401, "wrong_password"),
+    ({"username": "agent", "password": "x" * 10000}, 401, "wrong_password"),
+    ({"username": "", "password": "agent123"}, 400, "bad_request"),
+    ({"username": "agent"}, 400, "bad_request"),
+    ({"username": ["agent"], "password": "agent123"}, 400, "bad_request"),
+], ids=["wrong-password", "unknown-user", "10000-character-password", "empty-username", "no-password", "list"])
+def test_a_bad_login_gets_a_clear_answer(site, body, status, code):
+    answer = requests.post(site.workspace_url + "api/login", json=body, timeout=30)
+    assert (answer.status_code, answer.json()["error"]) == (status, code)
+    assert SESSION_COOKIE not in answer.cookies
+
+
+def test_a_login_that_is_not_json(site):
+    answer = requests.post(site.workspace_url + "api/login", data="username=agent", timeout=30)
+    assert (answer.status_code, answer.json()["error"]) == (400, "bad_request")
+
+
+def test_guessing_passwords_is_stopped(site):
+    create_agent(site.service.engine, "guessed", "被猜的", "right-password")
+    login = site.workspace_url + "api/login"
+    for _ in range(LOGIN_ATTEMPTS):
+        assert requests.post(login, json={"username": "guessed", "password": "guess"}, timeout=30).status_code == 401
+    blocked = requests.post(login, json={"username": "guessed", "password": "right-password"}, timeout=30)
+    assert (blocked.status_code, blocked.json()["error"]) == (429, "too_many_attempts")
+    assert requests.post(login, json={"username": "agent", "password": "agent123"}, timeout=30).status_code == 200
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def test_the_queue_is_sorted_by_priority_then_waiting_time(site, agent):
+    requested = site.open_case(Shopper(site).sender, decision=decide_handoff("request_human", "转人工"))
+    time.sleep(0.05)
+    unknown = site.open_case(Shopper(site).sender, "能进烤箱吗",
+                             decision=decide_handoff("ask_product_info", "能进烤箱吗", knowledge_unknown=True))
+    complaint = site.open_case(Shopper(site).sender, "我要投诉", decision=decide_handoff("complain", "我要投诉"))
+    queue = agent.ok("get", "queue")
+    ours = [line for line in queue["queue"] if line["id"] in (requested.id, unknown.id, complaint.id)]
+    assert [line["id"] for line in ours] == [complaint.id, requested.id, unknown.id]
+    assert [(line["priority"], line["reason_label"]) for line in ours] == [
+        (1, "投诉/索赔"), (3, "顾客要求人工"), (4, "知识库答不上来")]
+    assert ours[0]["channel"] == "web" and ours[0]["waiting_seconds"] >= 0
+    assert queue["agents_online"] >= 1
+    for case in (requested, unknown, complaint):
+        site.service.close(case.id, "agent")
+
+
+# --- claiming --------------------------------------------------------------------------------
+
+
+def test_claiming_a_case_shows_everything_about_it(agent, case):
+    data = agent.claim(case.id)
+    assert data["case"]["status"] == "claimed" and data["case"]["claimed_by"] == "agent"
+    assert data["case"]["transcript"][0]["text"] == "转人工"
+    assert [m["text"] for m in data["messages"]] == ["agent 接入"]
+    assert [line["id"] for line in agent.ok("get", "queue")["mine"]] == [case.id]
+    assert agent.claim(case.id)["case"]["claimed_by"] == "agent", "claiming your own case again is fine"
+    agent.close(case.id)
+
+
+def test_a_case_someone_else_holds_cannot_be_claimed_or_answered_or_closed(agent, other, case):
+    agent.claim(case.id)
+    taken = other.post(f"cases/{case.id}/claim")
+    assert (taken.status_code, taken.json()["error"]) == (409, "claimed_by_other")
+    assert "agent" in taken.json()["message"]
+    assert other.post(f"cases/{case.id}/reply", json={"text": "我来"}).status_code == 409
+    assert other.post(f"cases/{case.id}/close").status_code == 409
+    assert other.get(f"cases/{case.id}").status_code == 200, "anyone may read it"
+    agent.close(case.id)
+
+
+def test_an_unknown_case(agent):
+    for method, path in CASE_ROUTES:
+        answer = getattr(agent, method)(path.format(id=987654), json={"text": "hi"})
+        assert (answer.status_code, answer.json()["error"]) == (404, "case_not_found"), path
+    assert agent.get("cases/not-a-number").status_code == 404
+
+
+def test_a_closed_case_cannot_be_claimed_or_answered(agent, case):
+    agent.claim(case.id)
+    agent.close(case.id)
+    assert agent.post(f"cases/{case.id}/claim").json()["error"] == "case_not_open"
+    answer = agent.post(f"cases/{case.id}/reply", json={"text": "还在吗"})
+    assert (answer.status_code, answer.json()["error"]) == (409, "case_not_open")
+    assert agent.close(case.id)["case"]["status"] == "closed", "closing twice changes nothing"
+
+
+# --- replying ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("options, code", [
+    ({"json": {"text": ""}}, "empty_reply"),
+    ({"json": {"text": "   "}}, "empty_reply"),
+    ({"json": {"text": "啊" * 10000}}, "reply_too_long"),
+    ({"json": {"message": "hi"}}, "bad_request"),
+    ({"data": "not json"}, "bad_request"),
+], ids=["empty", "blank", "10000-characters", "no-text", "not-json"])
+def test_a_bad_reply_is_refused_and_nothing_reaches_the_shopper(agent, case, shopper, options, code):
+    agent.claim(case.id)
+    answer = agent.post(f"cases/{case.id}/reply", **options)
+    assert (answer.status_code, answer.json()["error"]) == (400, code)
+    assert answer.json()["message"]
+    assert shopper.polls() == []
+    agent.close(case.id)
+
+
+def test_a_reply_is_stored_logged_and_waits_for_the_rest_shopper(site, agent, case, shopper):
+    agent.claim(case.id)
+    sent = agent.reply(case.id, "  亲，在的  ")
+    assert sent["message"]["text"] == "亲，在的" and sent["pushed"] is False
+    new = agent.ok("get", f"cases/{case.id}/messages", params={"since": sent["message"]["id"] - 1})["messages"]
+    assert [m["text"] for m in new] == ["亲，在的"] and new[0]["direction"] == "agent"
+    assert [r["text"] for r in shopper.polls()] == ["亲，在的"]
+    bot_events = [e for e in site.tracker_events(shopper.sender) if e["event"] == "bot"]
+    assert bot_events[-1]["text"] == "亲，在的" and bot_events[-1]["metadata"]["handoff"]["agent"] == "演示客服"
+    agent.close(case.id)
+
+
+def test_messages_since_needs_a_number(agent, case):
+    answer = agent.get(f"cases/{case.id}/messages", params={"since": "yesterday"})
+    assert (answer.status_code, answer.json()["error"]) == (400, "bad_request")
+
+
+def test_suggested_replies_answer_the_shoppers_last_message(agent, case, shopper):
+    agent.claim(case.id)
+    shopper.says("你们包邮吗")
+    data = agent.ok("get", f"cases/{case.id}/suggestions")
+    assert data["for"] == "你们包邮吗"
+    assert data["replies"] and all(isinstance(reply, str) and reply for reply in data["replies"])
+    agent.close(case.id)
+
+
+# --- closing and coming back ---------------------------------------------------------------------
+
+
+def test_closing_resumes_the_bot(site, agent, case, shopper):
+    agent.claim(case.id)
+    assert shopper.says("人呢") == []
+    closed = agent.close(case.id)
+    assert closed["case"]["status"] == "closed" and closed["resumed"] is True
+    assert any(e["event"] == "resume" for e in site.tracker_events(shopper.sender))
+    assert from_bot(shopper.says("你好"))
+
+
+def test_a_waiting_case_may_be_closed_by_any_agent(other, case):
+    assert other.close(case.id)["case"]["closed_by"] == OTHER_AGENT[0]
+
+
+def test_heartbeats_keep_a_claim_and_silence_releases_it(site, agent, case):
+    agent.claim(case.id)
+    for _ in range(4):  # past the timeout, alive
+        assert agent.ok("post", "heartbeat")["held"] == [case.id]
+        time.sleep(CLAIM_TIMEOUT_SECONDS / 3)
+    assert site.service.get(case.id).status == "claimed"
+    # Silence. Nobody reads the queue either: the server's own task releases it.
+    wait_for(lambda: site.service.get(case.id).status == "queued", timeout=CLAIM_TIMEOUT_SECONDS * 4,
+             message="the case back in the queue")
+    assert agent.ok("post", "heartbeat")["held"] == []
+    assert site.service.messages(case.id)[-1].text == "agent 超时未响应，已退回排队"
+    site.service.close(case.id, "agent")
+
+
+def test_tickets_left_out_of_hours_are_listed_and_closed_by_any_agent(site, other, case):
+    callback = site.service.get(case.id).created_at + timedelta(hours=2)
+    site.service.to_ticket(case.id, "13800000001", callback, "请明天上午给我回电话")
+    tickets = other.ok("get", "tickets")["tickets"]
+    ticket = next(t for t in tickets if t["id"] == case.id)
+    assert (ticket["status"], ticket["ticket_contact"]) == ("ticket", "13800000001")
+    assert ticket["callback_at"].startswith(callback.isoformat()[:16])
+    assert [m["text"] for m in ticket["messages"]] == ["请明天上午给我回电话"]
+    assert other.ok("get", "queue")["tickets"] >= 1
+    assert other.post(f"cases/{case.id}/claim").json()["message"] == "这个会话已转为留言工单"
+    assert other.close(case.id)["case"]["status"] == "closed"
+    assert case.id not in [t["id"] for t in other.ok("get", "tickets")["tickets"]]
