@@ -67,23 +67,27 @@ def _decision(tracker: Tracker, member_level: Optional[str]) -> HandoffDecision:
     return decision or decide_handoff("request_human", text, member_level=member_level)
 
 
-def _open_case(tracker: Tracker) -> Dict[str, Any]:
-    context = _customer(tracker)
+def _open(service: HandoffService, tracker: Tracker, context: CustomerContext, intent: Optional[str]):
+    """The shopper's case (a new one, or the one already open), with everything the agent needs."""
     member_level = (context.profile or {}).get("member_level")
-    service = handoff_service()
-    availability = can_hand_off_now(None, service.engine)
-    if not availability.available:
-        return {"available": False, "why": availability.why, "callback_at": availability.callback_at}
-    opened = service.open_case(
+    return service.open_case(
         tracker.sender_id,
         _decision(tracker, member_level),
         channel=latest_metadata(tracker).get("channel") or (tracker.get_latest_input_channel() or None),
-        intent=(tracker.latest_message.get("intent") or {}).get("name"),
+        intent=intent,
         slots={slot: tracker.get_slot(slot) for slot in CASE_SLOTS},
         customer=context.profile,
         recent_orders=context.recent_orders,
         transcript=transcript(tracker.events),
     )
+
+
+def _open_case(tracker: Tracker) -> Dict[str, Any]:
+    service = handoff_service()
+    availability = can_hand_off_now(None, service.engine)
+    if not availability.available:
+        return {"available": False, "why": availability.why, "callback_at": availability.callback_at}
+    opened = _open(service, tracker, _customer(tracker), (tracker.latest_message.get("intent") or {}).get("name"))
     wait = service.expected_wait(opened.case.id)
     return {"available": True, "created": opened.created, "case": opened.case,
             "position": wait.position if wait else 1, "minutes": wait.minutes if wait else 1}
@@ -116,23 +120,13 @@ class ActionHandoffToHuman(Action):
         return events + [SlotSet(HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
 
 
-def _leave_ticket(tracker: Tracker, message: str, contact: str):
-    context = _customer(tracker)
-    member_level = (context.profile or {}).get("member_level")
+def _leave_ticket(tracker: Tracker, context: CustomerContext, message: str, contact: str):
     service = handoff_service()
     availability = can_hand_off_now(None, service.engine)
-    opened = service.open_case(
-        tracker.sender_id, _decision(tracker, member_level),
-        channel=latest_metadata(tracker).get("channel"),
-        intent="leave_message",
-        slots={slot: tracker.get_slot(slot) for slot in CASE_SLOTS},
-        customer=context.profile, recent_orders=context.recent_orders,
-        transcript=transcript(tracker.events),
-    )
-    callback = availability.callback_at
+    opened = _open(service, tracker, context, "leave_message")
     if availability.available:
         return opened.case, None  # an agent came online meanwhile: the case waits in the queue
-    return service.to_ticket(opened.case.id, contact, callback, message), callback
+    return service.to_ticket(opened.case.id, contact, availability.callback_at, message), availability.callback_at
 
 
 class ValidateLeaveMessageForm(FormValidationAction):
@@ -171,7 +165,7 @@ class ActionSubmitTicket(Action):
         try:
             context = await call_backend(_customer, tracker)
             contact = tracker.get_slot("ticket_contact") or (context.profile or {}).get("phone") or ""
-            case, callback = await call_backend(_leave_ticket, tracker, message, contact)
+            case, callback = await call_backend(_leave_ticket, tracker, context, message, contact)
         except BackendFailure:
             apologise_for_backend(dispatcher)
             return []

@@ -92,13 +92,14 @@ def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) ->
         return {"template": "coupon_none"}
     listed = "\n".join(f"· {rule.name}{_validity(rule)}" for rule in coupons)
     if context.order is not None and refers_to_order(text):
-        quote = engine.price(_order_basket(context, coupons))
+        basket = _order_basket(context, coupons)
+        quote = engine.price(basket)
         used = [rule.name for rule in quote.rules if rule.is_coupon]
         if used:
             return {"template": "coupon_for_order", "order_id": context.order.order_id, "coupons": listed,
                     "used": "、".join(used), "explanation": quote.explain()}
         return {"template": "coupon_for_order_none", "order_id": context.order.order_id, "coupons": listed,
-                "hints": _hints_text(engine, _order_basket(context, coupons))}
+                "hints": _hints_text(engine, basket)}
     return {"template": "coupon_overview", "coupons": listed}
 
 
