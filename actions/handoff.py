@@ -129,15 +129,27 @@ def _leave_ticket(tracker: Tracker, context: CustomerContext, message: str, cont
     return service.to_ticket(opened.case.id, contact, availability.callback_at, message), availability.callback_at
 
 
+async def _phone_on_file(tracker: Tracker) -> Optional[str]:
+    """The known shopper's phone from the CRM (one lookup, none for an anonymous shopper); None: ask for one."""
+    customer_id = known_customer_id(tracker)
+    if not customer_id:
+        return None
+    try:
+        customer = await call_backend(backends().customers.get_customer, customer_id)
+    except BackendFailure:
+        return None  # the CRM is down: asking for a number beats a ticket nobody can call back
+    return customer.phone if customer is not None else None
+
+
 class ValidateLeaveMessageForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_leave_message_form"
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        profile = (await call_backend(_customer, tracker)).profile
         # A known shopper is called back on the phone the shop has.
-        return ["ticket_message"] if profile and profile.get("phone") else ["ticket_message", "ticket_contact"]
+        phone = await _phone_on_file(tracker)
+        return ["ticket_message"] if phone else ["ticket_message", "ticket_contact"]
 
     def validate_ticket_message(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:

@@ -2,27 +2,108 @@
 
 Computed the way the bot would answer: the NLU model's intent ranking for
 the message picks the topics, and the merchant's knowledge (FAQ, policies,
-promotion rules) gives the answers. An FAQ entry whose keywords the message
-names comes first, whatever the intent; a greeting to the shopper comes
-last, so the agent always has something to start with.
+promotion rules) gives the answers. A question about one of the shopper's
+orders ("我的耳机什么时候到") is answered from that order, read live from the
+shop's order backend: the order whose product, number or colour the message
+names, else the one the conversation was about, else the only one still on
+its way; with several candidates, the suggestion asks which one. Only the
+case customer's own orders are ever looked at. An FAQ entry whose keywords
+the message names comes next, whatever the intent; a greeting to the shopper
+comes last, so the agent always has something to start with.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Sequence
+
+from kefu.backends.errors import BackendFailure
+from kefu.backends.orders import Order, OrderBackend
 
 from kefu.knowledge.promotions import PromotionEngine
 from kefu.knowledge.store import KnowledgeStore
 from kefu.replies import render
+from kefu.services.after_sales import item_named
+from kefu.services.after_sales_replies import refund_status_replies
 from kefu.services.knowledge_answers import best_faq, knowledge_reply
 from kefu.services.promotion_answers import ShopperContext, coupon_reply, promotion_reply
+from kefu.services.order_view import order_button_title, order_response
 from kefu.shop.clock import shop_now
+
+logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
 FALLBACK_INTENT = "nlu_fallback"
 # Intents answered from the engine rather than from FAQ/policy text.
 PROMOTION_ANSWERS = {"ask_promotion": promotion_reply, "ask_coupon": coupon_reply}
+# Questions about one particular order of the shopper's.
+ORDER_INTENTS = frozenset({"track_order", "ask_refund_status", "report_problem", "ask_return", "ask_exchange",
+                           "cancel_order", "change_address"})
+# Which orders a question can be about, when the message does not say.
+PLAUSIBLE_ORDERS = {
+    "track_order": lambda order: order.status in ("paid", "shipped", "in_transit"),
+    "ask_refund_status": lambda order: bool(order.refunds or order.returns),
+    "cancel_order": lambda order: order.can_cancel,
+    "change_address": lambda order: order.can_change_address,
+    "report_problem": lambda order: order.status == "delivered",
+    "ask_return": lambda order: order.status == "delivered",
+    "ask_exchange": lambda order: order.status == "delivered",
+}
+ORDERS_CONSIDERED = 10
+
+
+@dataclass(frozen=True)
+class CaseOrders:
+    """Whose orders the case may talk about, and where to read them."""
+
+    customer_id: Optional[str]  # the case's customer: None for an anonymous shopper
+    discussed_order_id: Optional[str]  # the order slot of the conversation, if any
+    backend: OrderBackend
+
+
+def order_meant(text: str, orders: Sequence[Order], discussed_order_id: Optional[str] = None,
+                intent: Optional[str] = None) -> Optional[Order]:
+    """The one order of ``orders`` the message is about, or None when it cannot be told."""
+    plausible = PLAUSIBLE_ORDERS.get(intent or "", lambda order: True)
+
+    def only(candidates: Sequence[Order]) -> Optional[Order]:
+        if len(candidates) == 1:
+            return candidates[0]
+        # "耳机什么时候到" with two headphone orders: the one still on its way.
+        fitting = [order for order in candidates if plausible(order)]
+        return fitting[0] if len(fitting) == 1 else None
+
+    named_by_number = [order for order in orders if order.order_id in text]
+    if named_by_number:
+        return only(named_by_number)
+    named = [order for order in orders if any(item_named(text, item) for item in order.items)]
+    if named:
+        return only(named)
+    discussed = [order for order in orders if order.order_id == discussed_order_id]
+    if discussed:
+        return discussed[0]
+    return only(orders)
+
+
+def order_suggestion(intent: str, text: str, case_orders: CaseOrders, now: datetime) -> Optional[str]:
+    """The answer about the order the message means; which order, if several could be meant."""
+    if not case_orders.customer_id:
+        return None
+    backend = case_orders.backend
+    orders = backend.orders_of_customer(case_orders.customer_id, limit=ORDERS_CONSIDERED) or []
+    if not orders:
+        return None
+    order = order_meant(text, orders, case_orders.discussed_order_id, intent)
+    if order is None:
+        titles = "；".join(order_button_title(order) for order in orders[:MAX_SUGGESTIONS])
+        return render("agent_which_order", orders=titles)["text"]
+    if intent == "ask_refund_status":
+        replies = refund_status_replies(order)
+    else:
+        replies = order_response(order, backend.logistics_events(order.order_id) or [], now)
+    return "\n".join(_as_text(reply) for reply in replies)
 
 
 def _ranked_intents(parse_result: Optional[Mapping[str, Any]]) -> List[str]:
@@ -38,22 +119,32 @@ def _as_text(reply: Mapping[str, Any]) -> str:
 
 
 def suggested_replies(text: str, parse_result: Optional[Mapping[str, Any]], store: KnowledgeStore,
-                      agent_name: str = "", now: Optional[datetime] = None) -> List[str]:
+                      agent_name: str = "", now: Optional[datetime] = None,
+                      case_orders: Optional[CaseOrders] = None) -> List[str]:
     """Up to three answers for ``text``, best first; never empty."""
     text = text or ""
+    now = now or shop_now()
     suggestions: List[str] = []
+    intents = _ranked_intents(parse_result)[:MAX_SUGGESTIONS]
 
     def add(candidate: Optional[str]) -> None:
         if candidate and candidate not in suggestions and len(suggestions) < MAX_SUGGESTIONS:
             suggestions.append(candidate)
 
+    order_intent = next((intent for intent in intents if intent in ORDER_INTENTS), None)
+    if order_intent is not None and case_orders is not None:
+        try:
+            add(order_suggestion(order_intent, text, case_orders, now))
+        except BackendFailure:
+            # The agent still gets the policy answers; the order they can look up themselves.
+            logger.warning("order backend unavailable for a suggested reply", exc_info=True)
     entry = best_faq(store.faq(), text)
     if entry is not None:
         add(entry.answer)
-    for intent in _ranked_intents(parse_result)[:MAX_SUGGESTIONS]:
+    for intent in intents:
         if intent in PROMOTION_ANSWERS:
             engine = PromotionEngine(store.promotions())
-            add(_as_text(PROMOTION_ANSWERS[intent](engine, text, ShopperContext(now or shop_now()))))
+            add(_as_text(PROMOTION_ANSWERS[intent](engine, text, ShopperContext(now))))
             continue
         policies, faqs = store.policies(intent), store.faq(intent)
         if policies or faqs:

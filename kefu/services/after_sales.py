@@ -178,11 +178,14 @@ def items_meant(text: Optional[str], items: Sequence[OrderItem], multiple: bool)
     position = ordinal_in(text)
     if position is not None and -len(items) <= position < len(items):
         return [items[position]]
-    named = [
-        item for item in items
-        if item.product_name in text or any(part and part in text for part in _name_parts(item))
-    ]
+    named = [item for item in items if item_named(text, item)]
     return named if multiple else named[:1] if len(named) == 1 else []
+
+
+def item_named(text: Optional[str], item: OrderItem) -> bool:
+    """Whether the shopper's words name this item ("那个耳机", its colour or size)."""
+    text = text or ""
+    return item.product_name in text or any(part in text for part in _name_parts(item))
 
 
 def chosen_items(order: Optional[Order], return_items: Optional[str]) -> List[OrderItem]:

@@ -74,10 +74,8 @@ _PRODUCT_WORDS = (
     "口红", "面膜", "防晒", "洁面", "洗面奶", "精华", "粉底", "眼影", "睫毛膏", "护手霜", "身体乳", "卸妆", "水乳",
     "炒锅", "汤锅", "炖锅", "锅", "电饭煲", "空气炸锅", "保温杯", "砧板", "菜刀", "餐具", "水壶", "料理机", "保鲜盒",
 )
-# Appliances are sold under 厨具 (rice cookers, air fryers, kettles).
-_MORE_CATEGORY_ALIASES = {"家电": "厨具", "电器": "厨具", "小电器": "厨具"}
 _CATEGORY_WORDS = tuple(
-    sorted({*CATEGORIES, *CATEGORY_ALIASES, *_MORE_CATEGORY_ALIASES, *_PRODUCT_WORDS}, key=len, reverse=True)
+    sorted({*CATEGORIES, *CATEGORY_ALIASES, *_PRODUCT_WORDS}, key=len, reverse=True)
 )
 
 # --- colours ---------------------------------------------------------------------------------
@@ -212,15 +210,11 @@ def read_category(text: str, category: Optional[str] = None, product: Optional[s
     for value in (category, product):
         # A product id (a button's payload) names one product, not a kind.
         if value and value.strip() and not product_id_in(value):
-            return _category_name(value.strip())
+            return normalise_category(value.strip())
     for word in _CATEGORY_WORDS:
         if word.lower() in text.lower():
-            return _category_name(word)
+            return normalise_category(word)
     return None
-
-
-def _category_name(word: str) -> str:
-    return _MORE_CATEGORY_ALIASES.get(word) or normalise_category(word)
 
 
 def same_kind(one: Optional[str], other: Optional[str]) -> bool:

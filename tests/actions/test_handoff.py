@@ -144,6 +144,15 @@ def test_a_known_shopper_is_not_asked_for_a_phone(writable_backends):
         "ticket_message", "ticket_contact"]
 
 
+def test_with_the_crm_down_the_shopper_is_asked_for_a_phone(unreachable_backends):
+    import asyncio
+    from rasa_sdk.executor import CollectingDispatcher
+
+    known = make_tracker({}, GOLD, "转人工", "request_human")
+    assert asyncio.run(ValidateLeaveMessageForm().required_slots([], CollectingDispatcher(), known, {})) == [
+        "ticket_message", "ticket_contact"]
+
+
 @pytest.mark.parametrize("value, accepted", [("13912345678", "13912345678"), ("139 1234 5678", "13912345678"),
                                               ("12345", None), ("", None)])
 def test_the_call_back_number_must_be_a_mobile_number(value, accepted):

@@ -115,3 +115,10 @@ def test_bluetooth_earphones_are_in_stock(shop, product_id):
 def test_stock_of_a_missing_colour_is_empty_and_of_unknown_product_none(shop):
     assert shop.backends.catalogue.stock("P1001", color="紫色") == []
     assert shop.backends.catalogue.stock("P0000") is None
+
+
+@pytest.mark.parametrize("said", ["家电", "小家电", "电器"])
+def test_appliances_are_found_under_kitchenware(shop, said):
+    # The shop sells rice cookers, air fryers and kettles as 厨具: "看看家电" must find them.
+    found = shop.backends.catalogue.find_products(category=said)
+    assert found and {product.category for product in found} == {"厨具"}
