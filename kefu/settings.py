@@ -7,7 +7,7 @@ and nowhere else.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +48,16 @@ class Settings:
     handoff_claim_timeout_seconds: float = 60.0
     handoff_average_minutes_per_case: float = 5.0
     handoff_agent_online_seconds: float = 120.0
+    # How often each Rasa server looks in the handoff database for agents'
+    # replies to shoppers connected to it over socket.io (the reply may have
+    # been written on another replica); 0 or less: never (one replica only).
+    handoff_socket_poll_seconds: float = 2.0
     # The merchant's reply style: bot name, warm/formal/concise, own wording (kefu/replies/persona.py).
     persona_file: Path = PROJECT_ROOT / "persona.yml"
+    # The key that signs the agent workspace's sessions (kefu/handoff/workspace.py):
+    # the same on every Rasa replica; empty means a random key per process
+    # (a restart logs every agent out). Kept out of repr(), so out of logs.
+    workspace_secret: str = field(default="", repr=False)
 
     def rasa_environment(self) -> dict:
         """Variables that endpoints.yml refers to, for the Rasa server process."""
@@ -87,5 +95,7 @@ class Settings:
             handoff_claim_timeout_seconds=float(_env("HANDOFF_CLAIM_TIMEOUT_SECONDS", "60")),
             handoff_average_minutes_per_case=float(_env("HANDOFF_AVERAGE_MINUTES_PER_CASE", "5")),
             handoff_agent_online_seconds=float(_env("HANDOFF_AGENT_ONLINE_SECONDS", "120")),
+            handoff_socket_poll_seconds=float(_env("HANDOFF_SOCKET_POLL_SECONDS", "2")),
             persona_file=Path(_env("PERSONA_FILE", str(root / "persona.yml"))),
+            workspace_secret=_env("WORKSPACE_SECRET", ""),
         )

@@ -15,7 +15,10 @@ One set of rules for every channel, applied to each message a shopper sends:
 * With each of the shopper's messages, the agent's replies not yet delivered
   to this shopper go out first, through the channel the shopper is using (in the REST webhook's JSON,
   on the socket). A channel that can push (socket.io) also registers a live
-  sender, which the workspace uses the moment the agent sends a reply.
+  sender, which the workspace uses the moment the agent sends a reply, and
+  runs ``deliver_periodically`` for the replies written on another replica.
+
+A channel gets all this by mixing in ``HandoffChannel`` (see there).
 
 Everything for one shopper runs under Rasa's lock for that conversation
 (``agent.lock_store``), so a shopper's turn, an agent's reply and a delivery
@@ -114,14 +117,18 @@ def live_sender(channel_name: Optional[str], sender_id: str) -> Optional[Sender]
     return factory(sender_id) if factory is not None else None
 
 
-async def deliver_pending(sender_id: str, send: Sender) -> int:
+async def deliver_pending(sender_id: str, send: Sender, after: Optional[int] = None) -> int:
     """Send the agents' undelivered messages to the shopper and mark them delivered; how many.
 
     Under the lock. A message whose sending fails stays undelivered and is
-    tried again with the shopper's next turn (or poll).
+    tried again with the shopper's next turn (or poll). With ``after`` (the
+    id of the last agent message the client has seen) every agent message
+    after it goes out, also the ones already delivered
+    (``HandoffService.agent_messages_after``): for a client that may have
+    lost a response.
     """
     service = handoff_service()
-    messages, payloads = await asyncio.to_thread(_pending_payloads, service, sender_id)
+    messages, payloads = await asyncio.to_thread(_pending_payloads, service, sender_id, after)
     if not payloads:
         return 0
     await send(payloads)
@@ -138,10 +145,102 @@ def agent_names(engine: Any, messages: List[Message]) -> Dict[Optional[str], Opt
     return names
 
 
-def _pending_payloads(service: HandoffService, sender_id: str) -> Tuple[List[Message], List[Dict[str, Any]]]:
-    messages = service.undelivered_agent_messages(sender_id)
+def _pending_payloads(service: HandoffService, sender_id: str,
+                     after: Optional[int] = None) -> Tuple[List[Message], List[Dict[str, Any]]]:
+    if after is None:
+        messages = service.undelivered_agent_messages(sender_id)
+    else:
+        messages = service.agent_messages_after(sender_id, after)
     names = agent_names(service.engine, messages)
     return messages, [agent_payload(sender_id, message, names[message.author]) for message in messages]
+
+
+async def deliver_to_connected(agent: Any, connected: LiveSenderFactory) -> int:
+    """One round for a channel that pushes: the pending agent messages of every shopper connected to it.
+
+    ``connected`` gives a Sender for a shopper connected to this server (None
+    for the others), as the channel's live sender does; the shoppers with
+    pending messages come from one query. Each delivery is under the
+    shopper's lock. A shopper whose delivery fails does not hold up the
+    others. How many messages went out.
+    """
+    sender_ids = await asyncio.to_thread(handoff_service().senders_awaiting_delivery)
+    delivered = 0
+    for sender_id in sender_ids:
+        send = connected(sender_id)
+        if send is None:
+            continue
+        try:
+            async with agent.lock_store.lock(sender_id):
+                delivered += await deliver_pending(sender_id, send)
+        except Exception:  # the messages stay undelivered: the next round tries again
+            logger.exception("could not deliver agent messages to %s", sender_id)
+    return delivered
+
+
+async def deliver_periodically(agent_of: Callable[[], Any], connected: LiveSenderFactory, seconds: float) -> None:
+    """``deliver_to_connected`` every ``seconds``, until cancelled; for a channel's background task.
+
+    With several Rasa servers, an agent's reply may be written on a server the
+    shopper is not connected to; this is how it reaches them there without
+    waiting for their next message. ``agent_of`` gives the server's Rasa agent
+    (read each round: a model can be loaded meanwhile). Nothing stops the
+    rounds but cancelling: database trouble is logged and the next round
+    tries again.
+    """
+    while True:
+        await asyncio.sleep(seconds)
+        agent = agent_of()
+        if agent is None or not agent.is_ready():
+            continue
+        try:
+            await deliver_to_connected(agent, connected)
+        except DATABASE_ERRORS:
+            logger.exception("could not look for agent messages to deliver")
+        except Exception:  # a bug must not end delivery for every shopper of this server
+            logger.exception("delivery round failed")
+
+
+class HandoffChannel:
+    """Mixin for a Rasa input channel whose shoppers' messages go through this module.
+
+    In ``blueprint``, pass Rasa's ``on_new_message`` through ``handoff_handler``
+    to the parent's blueprint, and call ``remember_app`` on the blueprint it
+    returns. Started by a Sanic server (``rasa run``), every message then goes
+    to ``handle_message``; otherwise (no server, so no agent to take it from:
+    Rasa's own tooling building the channel) to ``on_new_message`` as before.
+    """
+
+    _app: Optional[Any] = None  # the Sanic app, once a server starts
+
+    def handoff_handler(self, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                        sender_to: Optional[Callable[[str], Sender]] = None) -> Callable[[UserMessage], Awaitable[Any]]:
+        """What the channel's parent blueprint gets as on_new_message.
+
+        ``sender_to`` gives the Sender of the shopper's agent messages; by
+        default they join the turn's own output channel.
+        """
+
+        async def handle(message: UserMessage) -> None:
+            if self._app is None:  # not started by a Sanic server: plain Rasa
+                await on_new_message(message)
+            else:
+                send = sender_to(message.sender_id) if sender_to is not None else None
+                await handle_message(self.rasa_agent, message, send)
+
+        return handle
+
+    def remember_app(self, blueprint: Any) -> None:
+        """Keep the Sanic app (its ``ctx.agent``) when the server starts."""
+
+        @blueprint.listener("before_server_start")
+        async def remember_app(app: Any, _loop: Any) -> None:
+            self._app = app
+
+    @property
+    def rasa_agent(self) -> Any:
+        """The server's Rasa agent; None before the server starts (or while it has none)."""
+        return getattr(self._app.ctx, "agent", None) if self._app is not None else None
 
 
 async def handle_message(agent: Any, message: UserMessage, send: Optional[Sender] = None) -> None:

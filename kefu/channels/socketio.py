@@ -10,13 +10,19 @@ when they reconnect to the same session (``session_request``, which also
 fixes Rasa 3.6's own: it never put the socket in its session's room, see
 ``blueprint``).
 
-With several Rasa servers, a shopper connected to another one gets the
-reply with their next message only (Rasa's socket.io channel has the same
-limit for its own messages).
+With several Rasa servers, the agent's reply may be written on a server the
+shopper is not connected to. Each server therefore looks in the handoff
+database every ``HANDOFF_SOCKET_POLL_SECONDS`` (default 2, ``0``: never) for
+shoppers with undelivered agent messages and pushes them to the ones
+connected to it (``relay.deliver_periodically``, a task from server start to
+server stop): the reply arrives within that time, without the shopper's next
+message, and once (under Rasa's lock for the conversation, which the servers
+share through the lock store).
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import uuid
@@ -27,28 +33,33 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 from kefu.channels import relay
+from kefu.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-class HandoffSocketIOInput(SocketIOInput):
+class HandoffSocketIOInput(relay.HandoffChannel, SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._app: Optional[Any] = None
+        self._delivery_task: Optional[asyncio.Task] = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def handle(message: UserMessage) -> None:
-            if self._app is None:  # not started by a Sanic server: plain Rasa
-                await on_new_message(message)
-            else:
-                await relay.handle_message(self._app.ctx.agent, message, self._sender_to(message.sender_id))
-
-        socket_blueprint = super().blueprint(handle)
+        socket_blueprint = super().blueprint(self.handoff_handler(on_new_message, self._sender_to))
+        self.remember_app(socket_blueprint)
         sio = self.sio
 
         @socket_blueprint.listener("before_server_start")
-        async def remember_app(app: Any, _loop: Any) -> None:
-            self._app = app
+        async def start_delivering(app: Any, _loop: Any) -> None:
+            seconds = Settings.from_env().handoff_socket_poll_seconds
+            if seconds > 0:
+                self._delivery_task = asyncio.ensure_future(
+                    relay.deliver_periodically(lambda: self.rasa_agent, self._live_sender, seconds))
+
+        @socket_blueprint.listener("before_server_stop")
+        async def stop_delivering(app: Any, _loop: Any) -> None:
+            if self._delivery_task is not None:
+                self._delivery_task.cancel()
+                self._delivery_task = None
 
         # Replaces Rasa's handler, which calls enter_room without awaiting it:
         # python-socketio 5.10 made it a coroutine, so with session_persistence
@@ -85,11 +96,11 @@ class HandoffSocketIOInput(SocketIOInput):
             return None
         participants = self.sio.manager.get_participants(self.namespace or "/", sender_id)
         if next(iter(participants), None) is None:
-            return None  # not connected here: the message waits for the shopper's next turn
+            return None  # not connected here: the server they are on, or their next turn, delivers it
         return self._sender_to(sender_id)
 
     async def _deliver_on_return(self, session_id: Text) -> None:
-        agent = self._app.ctx.agent
+        agent = self.rasa_agent
         if agent is None or not agent.is_ready():
             return
         try:

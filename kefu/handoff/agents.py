@@ -1,4 +1,4 @@
-"""Human agents: accounts, passwords, who is online.
+"""Human agents: accounts, passwords, who is online, sessions ended by logging out.
 
 Passwords are kept as scrypt hashes with a salt of each agent's own
 (``hashlib.scrypt``, memory-hard, in the standard library). Checking one
@@ -8,6 +8,11 @@ usernames exist.
 
     python -m kefu.handoff.agents add USERNAME --display-name 王小美 --password-from-env AGENT_PASSWORD
     python -m kefu.handoff.agents list
+
+A workspace session is a signed token that no replica keeps
+(``kefu.handoff.workspace.SessionSigner``); logging out revokes it here, in
+the shared database, so that every replica refuses it from then on
+(``revoke_session`` / ``session_revoked``).
 """
 
 from __future__ import annotations
@@ -21,13 +26,13 @@ import secrets
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from kefu.handoff.models import Agent, create_handoff_schema
+from kefu.handoff.models import Agent, RevokedSession, create_handoff_schema
 from kefu.settings import Settings
 from kefu.shop.clock import shop_now
 from kefu.shop.db import make_engine, make_session_factory
@@ -156,6 +161,46 @@ def online_agents(engine: Engine, now: Optional[datetime] = None,
                 select(Agent.username).where(Agent.last_seen_at >= since).order_by(Agent.username)
             ).scalars()
         )
+
+
+def display_names(engine: Engine, usernames: Iterable[Optional[str]]) -> Dict[Optional[str], Optional[str]]:
+    """{username: display name}; a username without an account (removed) stands for itself."""
+    usernames = list(usernames)
+    wanted = {name for name in usernames if name}
+    names: Dict[Optional[str], Optional[str]] = {name: name for name in usernames}
+    if wanted:
+        with engine.connect() as connection:
+            for username, display_name in connection.execute(
+                select(Agent.username, Agent.display_name).where(Agent.username.in_(wanted))
+            ):
+                names[username] = display_name
+    return names
+
+
+# --- sessions ended by logging out --------------------------------------------------
+
+
+def revoke_session(engine: Engine, token_hash: str, expires_at: datetime, now: Optional[datetime] = None) -> None:
+    """Refuse the session with this token hash from now on, on every replica.
+
+    Kept until ``expires_at`` (when the token dies by itself); revocations
+    past theirs are pruned here. Revoking twice is revoking once.
+    """
+    now = now or shop_now()
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            session.execute(delete(RevokedSession).where(RevokedSession.expires_at < now))
+            if session.get(RevokedSession, token_hash) is None:
+                session.add(RevokedSession(token_hash=token_hash, expires_at=expires_at, revoked_at=now))
+    except IntegrityError:
+        pass  # another replica revoked the same token at the same moment: revoked either way
+
+
+def session_revoked(engine: Engine, token_hash: str) -> bool:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(RevokedSession.token_hash).where(RevokedSession.token_hash == token_hash)
+        ).first() is not None
 
 
 def ensure_demo_agent(engine: Engine) -> AgentAccount:

@@ -12,6 +12,9 @@ The life of a case::
                     │  ^               │
                     │  └── release_stale_claims (no heartbeat from the agent's browser)
                     └── to_ticket ──> ticket (left a message; call-back promised) ──close──> closed
+                                            │  ^
+                                            │  └── record_callback no_answer: callback_at moves on
+                                            └── record_callback reached, or the 3rd no_answer ──> closed
 
 Nothing the shopper says is lost: while a case is open, their messages are
 stored for the agent (``add_shopper_message``); an agent's replies wait in
@@ -30,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Engine
@@ -40,19 +43,35 @@ from kefu.backends.sql.session import SqlGateway, from_row
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.models import (
     AGENT,
+    Agent,
     CLAIMED,
+    CALLBACK_OUTCOMES,
     CLOSED,
+    NO_ANSWER,
     OPEN_STATUSES,
     QUEUED,
+    REACHED,
     SHOPPER,
     SYSTEM,
     TICKET,
     HandoffCase,
     HandoffMessage,
+    TicketCallback,
 )
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.settings import Settings
 from kefu.shop.clock import in_shop_time, shop_now
+
+if TYPE_CHECKING:  # hours.py builds on this module
+    from kefu.handoff.hours import BusinessHours
+
+# A ticket's shopper who does not answer is called again this long after,
+# or at the next opening if the shop is closed then; after this many
+# unanswered calls the ticket is closed as unreachable.
+CALLBACK_RETRY_AFTER = timedelta(hours=2)
+MAX_UNANSWERED_CALLBACKS = 3
+# How far back a pushing channel looks for replies to deliver.
+PUSH_WINDOW = timedelta(hours=24)
 
 
 class HandoffError(Exception):
@@ -73,6 +92,10 @@ class NotYourCase(HandoffError):
 
 class UnknownAgent(HandoffError):
     pass
+
+
+class NotATicket(CaseNotOpen):
+    """A call-back recorded for a case that is no (longer an open) ticket."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +164,30 @@ class Message:
 
 
 @dataclass(frozen=True)
+class CallbackAttempt:
+    """One call to a ticket's shopper."""
+
+    id: int
+    case_id: int
+    agent: str  # username
+    outcome: str  # reached, no_answer
+    note: str
+    called_at: datetime
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    case: Case  # closed, or the ticket with its next callback_at
+    attempt: CallbackAttempt
+    message: Message  # the note in the case's messages: who called, when, what came of it
+    unanswered: int  # unanswered calls so far, this one included
+
+    @property
+    def unreachable(self) -> bool:
+        return self.attempt.outcome == NO_ANSWER and self.case.status == CLOSED
+
+
+@dataclass(frozen=True)
 class Delivery:
     """An agent's reply and where it goes: the shopper's conversation on their channel."""
 
@@ -166,6 +213,7 @@ class HandoffService:
         self.average_minutes_per_case = settings.handoff_average_minutes_per_case
         self.claim_timeout_seconds = settings.handoff_claim_timeout_seconds
         self.agent_online_seconds = settings.handoff_agent_online_seconds
+        self._settings = settings
 
     # --- the shopper's side ---------------------------------------------------------
 
@@ -293,7 +341,7 @@ class HandoffService:
     def claim(self, case_id: int, username: str, now: Optional[datetime] = None) -> bool:
         """Take a queued case; False if another agent got it first (or it is no longer queued)."""
         now = self._now(now)
-        self._require_agent(username)
+        agent = self._require_agent(username)
 
         def change(session: Session) -> bool:
             taken = session.execute(
@@ -306,7 +354,7 @@ class HandoffService:
                 if session.get(HandoffCase, case_id) is None:
                     raise CaseNotFound(case_id)
                 return False
-            self._add_message(session, case_id, SYSTEM, f"{username} 接入", now)
+            self._add_message(session, case_id, SYSTEM, f"{agent.display_name} 接入", now, author=username)
             return True
 
         won = self._gateway.write(change)
@@ -349,7 +397,8 @@ class HandoffService:
                     .values(status=QUEUED, claimed_by=None, claimed_at=None, agent_heartbeat_at=None)
                     .execution_options(synchronize_session=False)
                 ).rowcount:
-                    self._add_message(session, case_id, SYSTEM, f"{agent} 超时未响应，已退回排队", now)
+                    name = session.execute(select(Agent.display_name).where(Agent.username == agent)).scalar() or agent
+                    self._add_message(session, case_id, SYSTEM, f"{name} 超时未响应，已退回排队", now, author=agent)
                     released.append(case_id)
             return released
 
@@ -379,7 +428,7 @@ class HandoffService:
         ticket by any agent. Closing a closed case changes nothing.
         """
         now = self._now(now)
-        self._require_agent(username)
+        agent = self._require_agent(username)
 
         def change(session: Session) -> Case:
             row = self._row(session, case_id)
@@ -388,7 +437,7 @@ class HandoffService:
             if row.status == CLAIMED and row.claimed_by != username:
                 raise NotYourCase(f"case {case_id} is held by {row.claimed_by}")
             row.status, row.closed_by, row.closed_at = CLOSED, username, now
-            self._add_message(session, case_id, SYSTEM, f"{username} 结束了会话", now)
+            self._add_message(session, case_id, SYSTEM, f"{agent.display_name} 结束了会话", now, author=username)
             return _case(row)
 
         return self._gateway.write(change)
@@ -421,6 +470,80 @@ class HandoffService:
                 .order_by(HandoffCase.callback_at, HandoffCase.id)
             ).scalars()
             return [_case(row) for row in rows]
+
+    def record_callback(self, case_id: int, username: str, outcome: str, note: str = "",
+                        now: Optional[datetime] = None, hours: Optional["BusinessHours"] = None) -> CallbackResult:
+        """An agent called the shopper of a ticket back; the call and the note go into the case.
+
+        ``reached`` (the note, what was agreed, is required) closes the
+        ticket. ``no_answer`` keeps it, with the call-back moved to the next
+        slot (``next_callback_slot`` in HANDOFF_HOURS), until the
+        MAX_UNANSWERED_CALLBACKS-th unanswered call closes it as unreachable.
+        NotATicket if the case is not an open ticket (closed meanwhile, say).
+        """
+        if outcome not in CALLBACK_OUTCOMES:
+            raise ValueError(f"a call-back is {' or '.join(CALLBACK_OUTCOMES)}, not {outcome!r}")
+        note = (note or "").strip()
+        if outcome == REACHED and not note:
+            raise ValueError("a call that reached the shopper needs a note of what was agreed")
+        now = self._now(now)
+        agent = self._require_agent(username)
+        if hours is None:
+            from kefu.handoff.hours import business_hours
+
+            hours = business_hours(self._settings)
+
+        def change(session: Session) -> CallbackResult:
+            # A write first: it holds the row (PostgreSQL) or the database
+            # (SQLite) until the commit, so two agents recording a call at
+            # once count the attempts one after the other.
+            if session.execute(
+                update(HandoffCase)
+                .where(HandoffCase.id == case_id, HandoffCase.status == TICKET)
+                .values(callback_at=HandoffCase.callback_at)
+                .execution_options(synchronize_session=False)
+            ).rowcount != 1:
+                raise NotATicket(f"case {case_id} is {self._row(session, case_id).status}")
+            row = self._row(session, case_id)
+            unanswered = session.execute(
+                select(func.count()).select_from(TicketCallback)
+                .where(TicketCallback.case_id == case_id, TicketCallback.outcome == NO_ANSWER)
+            ).scalar_one()
+            attempt = TicketCallback(case_id=case_id, agent=username, outcome=outcome, note=note, called_at=now)
+            session.add(attempt)
+            said = f"：{note}" if note else ""
+            if outcome == REACHED:
+                row.status, row.closed_by, row.closed_at = CLOSED, username, now
+                text = f"{agent.display_name} 回电，已联系上顾客{said}"
+            else:
+                unanswered += 1
+                text = f"{agent.display_name} 回电未接通（第 {unanswered} 次）{said}"
+                if unanswered >= MAX_UNANSWERED_CALLBACKS:
+                    row.status, row.closed_by, row.closed_at = CLOSED, username, now
+                    text += f"；{unanswered} 次未接通，联系不上顾客，工单已关闭"
+                else:
+                    row.callback_at = next_callback_slot(now, hours)
+                    text += f"；下次回电 {_day_and_time(row.callback_at)}"
+            message = self._add_message(session, case_id, SYSTEM, text, now, author=username)
+            return CallbackResult(_case(row), _callback(attempt), message, unanswered)
+
+        return self._gateway.write(change)
+
+    def callbacks(self, case_ids: Iterable[int]) -> Dict[int, List[CallbackAttempt]]:
+        """The calls made to the shoppers of these cases, the first first; {case id: calls}."""
+        ids = list(case_ids)
+        found: Dict[int, List[CallbackAttempt]] = {case_id: [] for case_id in ids}
+        if not ids:
+            return found
+        with self._gateway.session() as session:
+            rows = session.execute(
+                select(TicketCallback)
+                .where(TicketCallback.case_id.in_(ids))
+                .order_by(TicketCallback.called_at, TicketCallback.id)
+            ).scalars()
+            for row in rows:
+                found[row.case_id].append(_callback(row))
+        return found
 
     def held_by(self, username: str) -> List[Case]:
         """The cases an agent holds now, the first claimed first (the workspace's "my cases")."""
@@ -462,6 +585,40 @@ class HandoffService:
             ).scalars()
             return [_message(row) for row in rows]
 
+    def agent_messages_after(self, sender_id: str, after: int) -> List[Message]:
+        """Agents' replies to the shopper with an id above ``after``, delivered or not, oldest first.
+
+        For a client that says which message it saw last (so that a reply
+        lost on the way is sent again). The ones still undelivered come too,
+        whatever their id: nothing waits forever behind a larger id.
+        """
+        their_cases = select(HandoffCase.id).where(HandoffCase.sender_id == sender_id)
+        query = select(HandoffMessage).where(
+            HandoffMessage.case_id.in_(their_cases),
+            HandoffMessage.direction == AGENT,
+            or_(HandoffMessage.id > after, HandoffMessage.delivered_at.is_(None)),
+        )
+        with self._gateway.session() as session:
+            return [_message(row) for row in session.execute(query.order_by(HandoffMessage.id)).scalars()]
+
+    def senders_awaiting_delivery(self, now: Optional[datetime] = None) -> List[str]:
+        """The shoppers (sender ids) with agents' replies of the last PUSH_WINDOW not delivered yet, in one query.
+
+        For a channel that pushes: it delivers to those connected to it.
+        Older replies (a REST shopper who never came back) are left to the
+        shopper's next turn, so the answer does not grow with the years.
+        """
+        since = self._now(now) - PUSH_WINDOW
+        with self._gateway.session() as session:
+            return list(session.execute(
+                select(HandoffCase.sender_id)
+                .join(HandoffMessage, HandoffMessage.case_id == HandoffCase.id)
+                .where(HandoffMessage.direction == AGENT, HandoffMessage.delivered_at.is_(None),
+                       HandoffMessage.created_at >= since)
+                .distinct()
+                .order_by(HandoffCase.sender_id)
+            ).scalars())
+
     def mark_delivered(self, message_ids: Iterable[int], now: Optional[datetime] = None) -> int:
         """Record that the shopper's channel took these messages; how many were still waiting."""
         ids = list(message_ids)
@@ -484,9 +641,11 @@ class HandoffService:
     def _now(self, now: Optional[datetime]) -> datetime:
         return in_shop_time(now) if now is not None else self._clock()
 
-    def _require_agent(self, username: str) -> None:
-        if agent_accounts.get_agent(self.engine, username) is None:
+    def _require_agent(self, username: str) -> agent_accounts.AgentAccount:
+        account = agent_accounts.get_agent(self.engine, username)
+        if account is None:
             raise UnknownAgent(username)
+        return account
 
     @staticmethod
     def _open_row(session: Session, sender_id: str) -> Optional[HandoffCase]:
@@ -538,3 +697,22 @@ def _case(row: HandoffCase) -> Case:
 
 def _message(row: HandoffMessage) -> Message:
     return from_row(Message, row)
+
+
+def _callback(row: TicketCallback) -> CallbackAttempt:
+    return from_row(CallbackAttempt, row)
+
+
+def next_callback_slot(now: datetime, hours: "BusinessHours") -> datetime:
+    """When to call an unanswered shopper again: CALLBACK_RETRY_AFTER later, to the minute, if the shop
+    is open then, else its next opening (a call at 21:00 on a 22:00 close: 09:00 the next morning)."""
+    due = in_shop_time(now) + CALLBACK_RETRY_AFTER
+    rounded = due.replace(second=0, microsecond=0)
+    if rounded != due:
+        rounded += timedelta(minutes=1)
+    return hours.next_opening(rounded) or rounded
+
+
+def _day_and_time(moment: datetime) -> str:
+    moment = in_shop_time(moment)
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"

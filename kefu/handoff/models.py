@@ -1,4 +1,5 @@
-"""The handoff tables: agents, handoff cases and the messages of a case.
+"""The handoff tables: agents and their revoked sessions, handoff cases, the messages of a case and
+the call-backs of a ticket.
 
 They have a ``Base`` of their own, apart from the shop's: the demo shop is
 dropped and rebuilt by ``make reset-shop`` (``kefu.shop.db.drop_schema``
@@ -8,6 +9,11 @@ it: the customer's profile and orders are copied into the case as the agent
 saw them when it was opened.
 
 Times are shop time, returned as aware datetimes (``ShopDateTime``).
+
+``create_handoff_schema`` creates the tables a database does not have yet
+(so a database from before ``revoked_sessions`` and ``ticket_callbacks``
+gets them at the next start); it never alters a table that exists, so a
+new fact goes into a new table rather than a new column.
 """
 
 from __future__ import annotations
@@ -35,6 +41,11 @@ BOT = "bot"
 SYSTEM = "system"
 DIRECTIONS = (SHOPPER, AGENT, BOT, SYSTEM)
 
+# What came of calling a ticket's shopper back.
+REACHED = "reached"
+NO_ANSWER = "no_answer"
+CALLBACK_OUTCOMES = (REACHED, NO_ANSWER)
+
 
 class Agent(Base):
     """A human agent who logs into the workspace."""
@@ -49,6 +60,20 @@ class Agent(Base):
     created_at = Column(ShopDateTime, nullable=False)
     # Any sign of life from the workspace; "an agent is online" means seen lately.
     last_seen_at = Column(ShopDateTime, nullable=True)
+
+
+class RevokedSession(Base):
+    """A workspace session ended by logging out, refused by every replica until it would have expired.
+
+    Only a hash of the token is kept: the table is no list of usable tokens.
+    Rows past ``expires_at`` are pruned (the signature refuses those tokens by itself).
+    """
+
+    __tablename__ = "revoked_sessions"
+
+    token_hash = Column(String(64), primary_key=True)  # SHA-256, hex
+    expires_at = Column(ShopDateTime, nullable=False, index=True)
+    revoked_at = Column(ShopDateTime, nullable=False)
 
 
 class HandoffCase(Base):
@@ -104,6 +129,19 @@ class HandoffMessage(Base):
     created_at = Column(ShopDateTime, nullable=False)
     # When the shopper's channel got an agent's message; None while it waits.
     delivered_at = Column(ShopDateTime, nullable=True)
+
+
+class TicketCallback(Base):
+    """An agent calling back the shopper of a ticket: whether they were reached, and the agent's note."""
+
+    __tablename__ = "ticket_callbacks"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    case_id = Column(Integer, ForeignKey("handoff_cases.id"), nullable=False, index=True)
+    agent = Column(String(50), ForeignKey("agents.username"), nullable=False)
+    outcome = Column(_choice(CALLBACK_OUTCOMES, "ticket_callback_outcome"), nullable=False)
+    note = Column(Text, nullable=False, default="")
+    called_at = Column(ShopDateTime, nullable=False)
 
 
 def create_handoff_schema(engine: Engine) -> None:

@@ -12,15 +12,18 @@ The page (``static/``: one HTML page, vanilla JS, no build step) talks to
 the JSON API below. Every call but login needs a session: a token signed
 with HMAC-SHA256, sent as an HttpOnly, SameSite=Strict cookie (or as
 ``Authorization: Bearer <token>``), valid for ``SESSION_HOURS``. The key is
-``WORKSPACE_SECRET`` (set it to the same value on every Rasa replica, or
-sessions only work on the replica that issued them); without it each
-process draws a random key, so a restart logs every agent out.
+``WORKSPACE_SECRET`` (``Settings.workspace_secret``; set it to the same
+value on every Rasa replica, or sessions only work on the replica that
+issued them); without it each process draws a random key, so a restart logs
+every agent out. Logging out revokes the token in the handoff database
+(``revoked_sessions``, a hash of it until it would have expired), so no
+replica accepts it again, stolen or not.
 
     POST /api/login            {username, password} -> the agent; sets the cookie
-    POST /api/logout
+    POST /api/logout           revokes the session (cookie or Bearer) on every replica
     GET  /api/me               the agent, the heartbeat interval
     GET  /api/queue            waiting cases (priority, then wait) and the agent's own
-    GET  /api/tickets          messages left for a call-back
+    GET  /api/tickets          messages left for a call-back: calls made so far, overdue or not
     POST /api/heartbeat        the browser is alive: keeps the agent online and their claims
     POST /api/cases/<id>/claim
     GET  /api/cases/<id>       transcript, customer, orders, slots, messages
@@ -28,11 +31,15 @@ process draws a random key, so a restart logs every agent out.
     GET  /api/cases/<id>/suggestions
     POST /api/cases/<id>/reply {text}
     POST /api/cases/<id>/close
+    POST /api/cases/<id>/callback {outcome: reached|no_answer, note}
+                               a ticket's shopper called back: reached closes it (the note, what
+                               was agreed, required); no_answer moves callback_at to the next slot,
+                               the third closes it as unreachable
 
 Errors are ``{"error": code, "message": 中文说明}`` with 400 (bad input),
-401 (no or bad session, wrong password), 404 (no such case), 409 (the case
-is someone else's, or no longer open), 429 (too many wrong passwords) and
-503 (the handoff database cannot answer).
+401 (no, bad or revoked session, wrong password), 404 (no such case), 409
+(the case is someone else's, no longer open, or no ticket for a call-back),
+429 (too many wrong passwords) and 503 (the handoff database cannot answer).
 
 A claimed case whose agent's browser stops sending heartbeats goes back to
 the queue after HANDOFF_CLAIM_TIMEOUT_SECONDS: checked on every queue read
@@ -48,13 +55,12 @@ import functools
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import time
 from collections import OrderedDict, defaultdict, deque
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Deque, Dict, List, Mapping, NamedTuple, Optional, Sequence, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -63,20 +69,31 @@ from sanic.response import HTTPResponse
 
 from kefu.channels import relay
 from kefu.handoff import agents as agent_accounts
-from kefu.handoff.cases import Case, CaseNotFound, CaseNotOpen, HandoffService, Message, NotYourCase, UnknownAgent
-from kefu.handoff.models import CLAIMED, SHOPPER, TICKET
-from kefu.replies.intent_labels import intent_labels
-from kefu.shop.clock import in_shop_time, shop_now
+from kefu.handoff.cases import (
+    CallbackAttempt,
+    Case,
+    CaseNotFound,
+    CaseNotOpen,
+    HandoffService,
+    Message,
+    NotATicket,
+    NotYourCase,
+    UnknownAgent,
+)
+from kefu.handoff.models import CALLBACK_OUTCOMES, CLAIMED, REACHED, SHOPPER, TICKET
+from kefu.replies.intent_labels import intent_names
+from kefu.settings import Settings
+from kefu.shop.clock import SHOP_TZ, in_shop_time, shop_now
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {"app.js": "application/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 
-SECRET_ENV = "WORKSPACE_SECRET"
 SESSION_COOKIE = "kefu_workspace"
 SESSION_HOURS = 12  # one shift
-TOKEN_VERSION = "v1"
+# v2 added the nonce: two logins in one second get two tokens, so logging one out leaves the other.
+TOKEN_VERSION = "v2"
 
 # Longer than any shop platform lets one chat message be; an agent pasting a
 # whole document is told so instead of the shopper getting a wall of text.
@@ -90,8 +107,13 @@ LOGIN_WINDOW_SECONDS = 300
 SUGGESTION_CACHE_SIZE = 256
 
 
+class SessionToken(NamedTuple):
+    username: str
+    expires: int  # seconds since the epoch
+
+
 class SessionSigner:
-    """Signed, expiring session tokens: ``v1.<username, base64url>.<expiry>.<HMAC-SHA256>``."""
+    """Signed, expiring session tokens: ``v2.<username, base64url>.<expiry>.<nonce>.<HMAC-SHA256>``."""
 
     def __init__(self, secret: bytes, lifetime_seconds: float = SESSION_HOURS * 3600,
                  clock: Callable[[], float] = time.time) -> None:
@@ -103,22 +125,29 @@ class SessionSigner:
 
     def issue(self, username: str) -> str:
         name = base64.urlsafe_b64encode(username.encode("utf-8")).decode("ascii").rstrip("=")
-        body = f"{TOKEN_VERSION}.{name}.{int(self._clock() + self.lifetime_seconds)}"
+        nonce = secrets.token_urlsafe(12)
+        body = f"{TOKEN_VERSION}.{name}.{int(self._clock() + self.lifetime_seconds)}.{nonce}"
         return f"{body}.{self._sign(body)}"
 
     def verify(self, token: Optional[str]) -> Optional[str]:
         """The username the token was issued to; None if forged, altered, expired or malformed."""
+        read = self.read(token)
+        return read.username if read is not None else None
+
+    def read(self, token: Optional[str]) -> Optional[SessionToken]:
+        """Whom the token was issued to and until when; None if forged, altered, expired or malformed."""
         try:
-            version, name, expiry, signature = (token or "").split(".")
+            version, name, expiry, nonce, signature = (token or "").split(".")
         except ValueError:
             return None
-        body = f"{version}.{name}.{expiry}"
+        body = f"{version}.{name}.{expiry}.{nonce}"
         if version != TOKEN_VERSION or not hmac.compare_digest(self._sign(body), signature):
             return None
         try:
             if int(expiry) < self._clock():
                 return None
-            return base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode("utf-8")
+            username = base64.urlsafe_b64decode(name + "=" * (-len(name) % 4)).decode("utf-8")
+            return SessionToken(username, int(expiry))
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
 
@@ -127,12 +156,17 @@ class SessionSigner:
         return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
-def workspace_secret() -> bytes:
-    """WORKSPACE_SECRET, or a random key for this process only."""
-    configured = os.environ.get(SECRET_ENV, "")
+def workspace_secret(settings: Optional[Settings] = None) -> bytes:
+    """WORKSPACE_SECRET (``Settings.workspace_secret``), or a random key for this process only."""
+    configured = (settings or Settings.from_env()).workspace_secret
     if configured:
         return configured.encode("utf-8")
     return secrets.token_bytes(32)
+
+
+def token_hash(token: str) -> str:
+    """What ``revoked_sessions`` keeps of a token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 class LoginThrottle:
@@ -175,8 +209,9 @@ def _time(moment: Optional[datetime]) -> Optional[str]:
     return in_shop_time(moment).isoformat() if moment is not None else None
 
 
-def case_summary(case: Case, now: datetime) -> Dict[str, Any]:
-    """A line of the queue."""
+def case_summary(case: Case, now: datetime, names: Optional[Mapping[Optional[str], Optional[str]]] = None
+                 ) -> Dict[str, Any]:
+    """A line of the queue; ``names`` ({username: display name}) names the agent holding the case."""
     customer = case.customer or {}
     return {
         "id": case.id,
@@ -188,7 +223,7 @@ def case_summary(case: Case, now: datetime) -> Dict[str, Any]:
         "reason_label": case.reason_label,
         "emotion_score": case.emotion_score,
         "intent": case.intent,
-        "intent_label": intent_labels().get(case.intent or ""),
+        "intent_label": intent_names().get(case.intent or ""),
         "customer_name": customer.get("name"),
         "member_level": customer.get("member_level"),
         "member_level_label": customer.get("member_level_label"),
@@ -196,15 +231,40 @@ def case_summary(case: Case, now: datetime) -> Dict[str, Any]:
         "created_at": _time(case.created_at),
         "waiting_seconds": max(0, int((now - case.created_at).total_seconds())),
         "claimed_by": case.claimed_by,
+        "claimed_by_name": (names or {}).get(case.claimed_by) or case.claimed_by,
         "ticket_contact": case.ticket_contact,
         "callback_at": _time(case.callback_at),
+        # A ticket whose promised call-back time has passed.
+        "overdue": case.status == TICKET and case.callback_at is not None and case.callback_at < now,
     }
 
 
-def case_detail(case: Case, now: datetime) -> Dict[str, Any]:
-    """Everything the agent reads before answering."""
+def callback_json(attempt: CallbackAttempt, agent_name: Optional[str] = None) -> Dict[str, Any]:
     return {
-        **case_summary(case, now),
+        "id": attempt.id,
+        "agent": attempt.agent,
+        "agent_name": agent_name or attempt.agent,
+        "outcome": attempt.outcome,
+        "note": attempt.note,
+        "at": _time(attempt.called_at),
+    }
+
+
+def callbacks_json(attempts: Sequence[CallbackAttempt],
+                   names: Optional[Mapping[Optional[str], Optional[str]]] = None) -> Dict[str, Any]:
+    """The calls made to a ticket's shopper so far, as the ticket list and the case show them."""
+    return {
+        "callbacks": [callback_json(attempt, (names or {}).get(attempt.agent)) for attempt in attempts],
+        "callback_attempts": len(attempts),
+    }
+
+
+def case_detail(case: Case, now: datetime, callbacks: Sequence[CallbackAttempt] = (),
+                names: Optional[Mapping[Optional[str], Optional[str]]] = None) -> Dict[str, Any]:
+    """Everything the agent reads before answering (or calling a ticket's shopper back)."""
+    return {
+        **case_summary(case, now, names),
+        **callbacks_json(callbacks, names),
         "slots": case.slots,
         "customer": case.customer,
         "recent_orders": case.recent_orders,
@@ -248,6 +308,21 @@ def check_reply(body: Any) -> str:
     return text
 
 
+def check_callback(body: Any) -> Tuple[str, str]:
+    """(outcome, note) of a call-back report; ApiError (400) for anything else."""
+    if not isinstance(body, dict) or not isinstance(body.get("note", ""), (str, type(None))):
+        raise ApiError(400, "bad_request", "请求格式不对：需要 JSON {\"outcome\": \"reached\" 或 \"no_answer\", \"note\": \"…\"}")
+    outcome = body.get("outcome")
+    if outcome not in CALLBACK_OUTCOMES:
+        raise ApiError(400, "bad_outcome", "回电结果只能是 reached（已联系）或 no_answer（未接通）")
+    note = (body.get("note") or "").strip()
+    if outcome == REACHED and not note:
+        raise ApiError(400, "empty_note", "已联系上顾客，请写下沟通结果")
+    if len(note) > MAX_REPLY_CHARS:
+        raise ApiError(400, "note_too_long", f"备注太长了（{len(note)} 字），最多 {MAX_REPLY_CHARS} 字")
+    return outcome, note
+
+
 def _suggested_replies() -> Optional[Callable[..., List[str]]]:
     # Imported when asked for, so that a workspace started before
     # kefu/handoff/suggestions.py existed still runs (without suggestions).
@@ -262,6 +337,23 @@ def _knowledge_store() -> Any:
     from kefu.knowledge.store import shared_store
 
     return shared_store()
+
+
+@functools.lru_cache(maxsize=1)
+def _shop_orders() -> Any:
+    # The same backend the actions use (SHOP_BACKEND: the shop database or its API).
+    from kefu.backends.factory import backends_from_env
+
+    return backends_from_env().orders
+
+
+def _case_orders(case: Case) -> Any:
+    """The orders a suggestion may talk about: only the case customer's own."""
+    from kefu.handoff.suggestions import CaseOrders
+
+    return CaseOrders(customer_id=(case.customer or {}).get("customer_id"),
+                      discussed_order_id=(case.slots or {}).get("order_id"),
+                      backend=_shop_orders())
 
 
 # --- the channel ----------------------------------------------------------------------
@@ -283,8 +375,9 @@ class AgentWorkspaceInput(InputChannel):
         return cls(session_hours=float(credentials.get("session_hours") or SESSION_HOURS))
 
     def __init__(self, session_hours: float = SESSION_HOURS,
-                 service_factory: Callable[[], HandoffService] = relay.handoff_service) -> None:
-        self.signer = SessionSigner(workspace_secret(), session_hours * 3600)
+                 service_factory: Callable[[], HandoffService] = relay.handoff_service,
+                 settings: Optional[Settings] = None) -> None:
+        self.signer = SessionSigner(workspace_secret(settings), session_hours * 3600)
         self.throttle = LoginThrottle()
         self._service_factory = service_factory
         self._suggestions: "OrderedDict[tuple, List[str]]" = OrderedDict()
@@ -335,9 +428,7 @@ class AgentWorkspaceInput(InputChannel):
 
         @workspace.route("/api/logout", methods=["POST"])
         async def logout(request: Request) -> HTTPResponse:
-            answer = response.json({"ok": True})
-            channel._set_cookie(request, answer, "", max_age=0)
-            return answer
+            return await channel._logout(request)
 
         def api(path: str, method: str, handler: Handler) -> None:
             checked = channel._with_session(handler)
@@ -357,6 +448,7 @@ class AgentWorkspaceInput(InputChannel):
         api("/api/cases/<case_id:int>/suggestions", "GET", channel._suggestions_for)
         api("/api/cases/<case_id:int>/reply", "POST", channel._reply)
         api("/api/cases/<case_id:int>/close", "POST", channel._close)
+        api("/api/cases/<case_id:int>/callback", "POST", channel._callback)
         return workspace
 
     # --- plumbing -----------------------------------------------------------------
@@ -371,6 +463,8 @@ class AgentWorkspaceInput(InputChannel):
             return _error(404, "case_not_found", "没有这个会话")
         except NotYourCase:
             return _error(409, "not_your_case", "这个会话已由其他客服接待")
+        except NotATicket:
+            return _error(409, "not_a_ticket", "这个会话不是待回电的留言工单（可能已经结束）")
         except CaseNotOpen:
             return _error(409, "case_not_open", "这个会话已经结束")
         except UnknownAgent:
@@ -382,8 +476,16 @@ class AgentWorkspaceInput(InputChannel):
     def _with_session(self, handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def checked(request: Request, **params: Any) -> HTTPResponse:
-            username = self.signer.verify(self._token(request))
-            account = await asyncio.to_thread(agent_accounts.get_agent, self.service.engine, username) if username else None
+            token = self._token(request)
+            username = self.signer.verify(token)
+
+            def account_of_live_session() -> Optional[agent_accounts.AgentAccount]:
+                engine = self.service.engine
+                if agent_accounts.session_revoked(engine, token_hash(token)):
+                    return None  # logged out
+                return agent_accounts.get_agent(engine, username)
+
+            account = await asyncio.to_thread(account_of_live_session) if username else None
             if account is None:
                 raise ApiError(401, "unauthorized", "请先登录")
             request.ctx.agent_account = account
@@ -433,6 +535,13 @@ class AgentWorkspaceInput(InputChannel):
         names = relay.agent_names(self.service.engine, messages)
         return [message_json(message, names[message.author]) for message in messages]
 
+    def _detail_json(self, case: Case) -> Dict[str, Any]:
+        """case_detail with the case's call-backs and its agents' display names (blocking)."""
+        attempts = self.service.callbacks([case.id])[case.id]
+        names = agent_accounts.display_names(
+            self.service.engine, [case.claimed_by] + [attempt.agent for attempt in attempts])
+        return case_detail(case, shop_now(), attempts, names)
+
     async def _release_periodically(self) -> None:
         # Nobody may be reading the queue (every agent's browser is closed);
         # the cases must go back all the same.
@@ -447,6 +556,23 @@ class AgentWorkspaceInput(InputChannel):
                 logger.exception("could not release stale claims")
 
     # --- the API --------------------------------------------------------------------
+
+    async def _logout(self, request: Request) -> HTTPResponse:
+        """Ends the session everywhere: the token is revoked in the database all replicas share."""
+        token = self._token(request)
+        session = self.signer.read(token)
+        answer = response.json({"ok": True})
+        if session is not None:
+            expires_at = datetime.fromtimestamp(session.expires, SHOP_TZ)
+            try:
+                await asyncio.to_thread(agent_accounts.revoke_session, self.service.engine, token_hash(token),
+                                        expires_at)
+            except relay.DATABASE_ERRORS:
+                # Not revoked: say so (the browser forgets the cookie all the same).
+                logger.exception("could not revoke a workspace session")
+                answer = _error(503, "unavailable", "系统暂时无法访问数据库，退出未生效，请稍后再试")
+        self._set_cookie(request, answer, "", max_age=0)
+        return answer
 
     async def _login(self, request: Request) -> HTTPResponse:
         body = self._json_body(request)
@@ -483,10 +609,12 @@ class AgentWorkspaceInput(InputChannel):
         def read() -> Dict[str, Any]:
             self.service.release_stale_claims()
             now = shop_now()
+            tickets = [case_summary(case, now) for case in self.service.tickets()]
             return {
                 "queue": [case_summary(case, now) for case in self.service.queue()],
                 "mine": [case_summary(case, now) for case in self.service.held_by(username)],
-                "tickets": len(self.service.tickets()),
+                "tickets": len(tickets),
+                "tickets_overdue": sum(ticket["overdue"] for ticket in tickets),
                 "agents_online": len(agent_accounts.online_agents(
                     self.service.engine, now, self.service.agent_online_seconds)),
             }
@@ -496,8 +624,13 @@ class AgentWorkspaceInput(InputChannel):
     async def _tickets(self, request: Request) -> HTTPResponse:
         def read() -> List[Dict[str, Any]]:
             now = shop_now()
-            return [{**case_summary(case, now), "messages": self._messages_json(self.service.messages(case.id))}
-                    for case in self.service.tickets()]
+            tickets = self.service.tickets()
+            calls = self.service.callbacks(case.id for case in tickets)
+            names = agent_accounts.display_names(
+                self.service.engine, [attempt.agent for attempts in calls.values() for attempt in attempts])
+            return [{**case_summary(case, now), **callbacks_json(calls[case.id], names),
+                     "messages": self._messages_json(self.service.messages(case.id))}
+                    for case in tickets]
 
         return response.json({"tickets": await asyncio.to_thread(read)})
 
@@ -517,7 +650,8 @@ class AgentWorkspaceInput(InputChannel):
         case = await self._existing_case(case_id)
         if not won and not (case.status == CLAIMED and case.claimed_by == username):
             if case.status == CLAIMED:
-                raise ApiError(409, "claimed_by_other", f"这个会话已由 {case.claimed_by} 接入")
+                holder = await asyncio.to_thread(agent_accounts.display_names, self.service.engine, [case.claimed_by])
+                raise ApiError(409, "claimed_by_other", f"这个会话已由 {holder[case.claimed_by]} 接入")
             if case.status == TICKET:
                 raise ApiError(409, "case_not_open", "这个会话已转为留言工单")
             raise ApiError(409, "case_not_open", "这个会话已经结束")
@@ -525,8 +659,9 @@ class AgentWorkspaceInput(InputChannel):
 
     async def _case(self, request: Request, case_id: int) -> HTTPResponse:
         case = await self._existing_case(case_id)
-        messages = await asyncio.to_thread(lambda: self._messages_json(self.service.messages(case_id)))
-        return response.json({"case": case_detail(case, shop_now()), "messages": messages})
+        detail, messages = await asyncio.to_thread(
+            lambda: (self._detail_json(case), self._messages_json(self.service.messages(case_id))))
+        return response.json({"case": detail, "messages": messages})
 
     async def _messages(self, request: Request, case_id: int) -> HTTPResponse:
         raw = request.args.get("since")
@@ -535,8 +670,13 @@ class AgentWorkspaceInput(InputChannel):
         except ValueError:
             raise ApiError(400, "bad_request", "since 必须是消息编号（整数）")
         case = await self._existing_case(case_id)
-        messages = await asyncio.to_thread(lambda: self._messages_json(self.service.messages(case_id, since)))
-        return response.json({"case": case_summary(case, shop_now()), "messages": messages})
+
+        def read() -> Dict[str, Any]:
+            names = agent_accounts.display_names(self.service.engine, [case.claimed_by]) if case.claimed_by else None
+            return {"case": case_summary(case, shop_now(), names),
+                    "messages": self._messages_json(self.service.messages(case_id, since))}
+
+        return response.json(await asyncio.to_thread(read))
 
     async def _suggestions_for(self, request: Request, case_id: int) -> HTTPResponse:
         case = await self._existing_case(case_id)
@@ -544,10 +684,10 @@ class AgentWorkspaceInput(InputChannel):
         text = last_shopper_text(case, messages)
         if not text:
             return response.json({"for": None, "replies": []})
-        return response.json({"for": text, "replies": await self._suggest(self._rasa_agent(request), case_id, text)})
+        return response.json({"for": text, "replies": await self._suggest(self._rasa_agent(request), case, text)})
 
-    async def _suggest(self, agent: Any, case_id: int, text: str) -> List[str]:
-        key = (case_id, text)
+    async def _suggest(self, agent: Any, case: Case, text: str) -> List[str]:
+        key = (case.id, text)
         if key in self._suggestions:
             self._suggestions.move_to_end(key)
             return self._suggestions[key]
@@ -556,9 +696,10 @@ class AgentWorkspaceInput(InputChannel):
             return []
         try:
             parse = await agent.parse_message(text)
-            replies = await asyncio.to_thread(suggest, text, parse, _knowledge_store())
+            replies = await asyncio.to_thread(suggest, text, parse, _knowledge_store(),
+                                              case_orders=_case_orders(case))
         except Exception:  # the agent can always type: a failing suggestion must not break the page
-            logger.exception("suggested replies failed for case %s", case_id)
+            logger.exception("suggested replies failed for case %s", case.id)
             return []
         replies = [reply for reply in (str(r).strip() for r in replies or []) if reply]
         self._suggestions[key] = replies
@@ -571,7 +712,7 @@ class AgentWorkspaceInput(InputChannel):
         account = request.ctx.agent_account
         rasa_agent = self._rasa_agent(request)
         delivery = await asyncio.to_thread(self.service.agent_reply, case_id, account.username, text)
-        delivered = 0
+        pushed = False
         async with rasa_agent.lock_store.lock(delivery.sender_id):
             try:
                 input_channel = await relay.record_agent_message(
@@ -582,11 +723,12 @@ class AgentWorkspaceInput(InputChannel):
             send = relay.live_sender(input_channel, delivery.sender_id)
             if send is not None:
                 try:
-                    delivered = await relay.deliver_pending(delivery.sender_id, send)
+                    # Usually sends it; the socket channel's delivery round may have sent it a moment before.
+                    await relay.deliver_pending(delivery.sender_id, send)
+                    pushed = True
                 except Exception:
                     logger.exception("live delivery to %s failed; the message waits", delivery.sender_id)
-        return response.json({"message": message_json(delivery.message, account.display_name),
-                              "pushed": delivered > 0})
+        return response.json({"message": message_json(delivery.message, account.display_name), "pushed": pushed})
 
     async def _close(self, request: Request, case_id: int) -> HTTPResponse:
         rasa_agent = self._rasa_agent(request)
@@ -598,3 +740,16 @@ class AgentWorkspaceInput(InputChannel):
             logger.exception("could not resume the conversation of %s", case.sender_id)
             resumed = False
         return response.json({"case": case_detail(case, shop_now()), "resumed": resumed})
+
+    async def _callback(self, request: Request, case_id: int) -> HTTPResponse:
+        outcome, note = check_callback(self._json_body(request))
+        account = request.ctx.agent_account
+
+        def record() -> Dict[str, Any]:
+            result = self.service.record_callback(case_id, account.username, outcome, note)
+            return {"case": self._detail_json(result.case),
+                    "message": message_json(result.message, account.display_name),
+                    "unanswered": result.unanswered,
+                    "unreachable": result.unreachable}
+
+        return response.json(await asyncio.to_thread(record))

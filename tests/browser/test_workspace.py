@@ -6,15 +6,18 @@ A shopper talks to the bot over the REST webhook and asks for a human; the bot h
 in, sees the case in the queue, claims it, reads the transcript, sends a suggested reply, which the
 shopper receives; the shopper writes again and the agent sees it while the bot stays quiet; the agent
 closes the case and the bot answers the shopper again. A screenshot of the workspace as the agent sees
-it is written to var/results/workspace.png.
+it is written to var/results/workspace.png. An agent calls back a shopper who left a message: not
+answered, then reached.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
+from kefu.shop.clock import shop_now
 from tests.channels.support import OTHER_AGENT, Shopper, from_agent, from_bot, handoff_site, wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -46,8 +49,8 @@ def browser():
         chromium.close()
 
 
-def logged_in(browser, site, username="agent", password="agent123"):
-    page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
+def logged_in(browser, site, username="agent", password="agent123", timezone_id=None):
+    page = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id=timezone_id).new_page()
     page.set_default_timeout(20_000)
     page.goto(site.workspace_url)
     page.fill("#login-username", username)
@@ -154,3 +157,42 @@ def test_a_case_goes_back_to_the_queue_when_the_agents_browser_goes_away(site, b
     expect(colleague.locator("#transcript")).to_contain_text("超时未响应，已退回排队")
     assert site.service.get(case.id).claimed_by == OTHER_AGENT[0]
     colleague.context.close()
+
+
+def test_an_agent_calls_back_a_shopper_who_left_a_message(site, browser):
+    shopper = Shopper(site)
+    case = site.open_case(shopper.sender)
+    ticket = site.service.to_ticket(case.id, "13900000002", shop_now() - timedelta(minutes=10), "耳机坏了，请回电")
+
+    page = logged_in(browser, site, timezone_id="Europe/London")  # an agent abroad still reads shop time
+    page.click(".tab[data-tab='tickets']")
+    item = case_item(page, "tickets-list", ticket.id)
+    expect(item).to_contain_text("13900000002")
+    expect(item.get_by_test_id("overdue")).to_have_text("已超时")
+    item.click()
+    expect(page.locator("#case-banner")).to_contain_text("（已超时）")
+    expect(page.locator("#transcript .msg.shopper .bubble").last).to_have_text("耳机坏了，请回电")
+
+    page.fill("#callback-note", "响铃无人接")
+    page.get_by_test_id("callback-no-answer").click()
+    expect(page.locator("#transcript .msg.system .bubble").last).to_contain_text("回电未接通（第 1 次）：响铃无人接")
+    expect(page.locator("#case-banner")).to_contain_text("已回电 1 次未接通")
+    expect(page.locator("#case-banner")).not_to_contain_text("已超时")
+    expect(item).to_contain_text("已回电 1 次未接通")
+    expect(item.get_by_test_id("overdue")).to_have_count(0)
+    moved = site.service.get(ticket.id).callback_at
+    assert moved > shop_now()
+    promised = f"{moved.month}月{moved.day}日 {moved:%H:%M}"
+    expect(page.locator("#case-banner")).to_contain_text(f"回电 {promised}")
+    expect(page.locator("#transcript .msg.system .bubble").last).to_contain_text(f"下次回电 {promised}")
+
+    page.get_by_test_id("callback-reached").click()
+    expect(page.locator("#callback-error")).to_have_text("已联系上顾客，请写下沟通结果")
+    page.fill("#callback-note", "已联系，明天补发新耳机")
+    page.get_by_test_id("callback-reached").click()
+    expect(page.locator("#case-banner")).to_have_text("留言工单已结束")
+    expect(page.locator("#callback-box")).to_be_hidden()
+    expect(page.locator("#transcript .msg.system .bubble").last).to_have_text("演示客服 回电，已联系上顾客：已联系，明天补发新耳机")
+    expect(item).to_have_count(0)
+    assert site.service.get(ticket.id).status == "closed"
+    page.context.close()

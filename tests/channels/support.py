@@ -31,6 +31,8 @@ from tests.conftest import assistant_on
 from tests.shop.support import seeded_sqlite
 
 OTHER_AGENT = ("xiaowang", "小王", "other-pass-123")
+# HANDOFF_SOCKET_POLL_SECONDS of the channel tests' server, whatever this shell says.
+SOCKET_POLL_SECONDS = 1.0
 
 
 @dataclass
@@ -99,15 +101,23 @@ class Shopper:
         answer.raise_for_status()
         return answer.json()
 
-    def polls(self) -> List[Dict[str, Any]]:
-        answer = requests.get(f"{self.site.rasa_url}/webhooks/rest/messages", params={"sender": self.sender},
-                              timeout=30)
+    def polls(self, after: Optional[Any] = None) -> List[Dict[str, Any]]:
+        """GET /webhooks/rest/messages; with ``after``, the id of the last agent message this client has seen."""
+        answer = self.poll(after)
         answer.raise_for_status()
         return answer.json()
+
+    def poll(self, after: Optional[Any] = None) -> requests.Response:
+        params = {"sender": self.sender} if after is None else {"sender": self.sender, "after": after}
+        return requests.get(f"{self.site.rasa_url}/webhooks/rest/messages", params=params, timeout=30)
 
 
 def from_agent(replies: List[Dict[str, Any]]) -> List[str]:
     return [reply["text"] for reply in replies if (reply.get("metadata") or {}).get("handoff", {}).get("from") == "agent"]
+
+
+def message_ids(replies: List[Dict[str, Any]]) -> List[int]:
+    return [reply["metadata"]["handoff"]["message_id"] for reply in replies]
 
 
 def from_bot(replies: List[Dict[str, Any]]) -> List[str]:

@@ -1,8 +1,10 @@
 """The relay's rules where a real server cannot be made to fail on cue: the handoff database down, a
-channel that cannot send. Rasa's own lock and tracker stores, a real SQLite handoff database; the
-processor stands in for the model (it records which messages the bot was asked to answer)."""
+channel that cannot send, a socket.io server's delivery rounds. Rasa's own lock and tracker stores, a
+real SQLite handoff database; the processor stands in for the model (it records which messages the bot
+was asked to answer)."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -10,13 +12,15 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ConversationPaused, UserUttered
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from kefu.channels import relay
 from kefu.handoff.agents import create_agent
-from kefu.handoff.cases import HandoffService
+from kefu.handoff.cases import PUSH_WINDOW, HandoffService
 from kefu.handoff.models import create_handoff_schema
 from kefu.handoff.triggers import decide_handoff
+from kefu.shop.clock import shop_now
 from kefu.shop.db import make_engine
 
 DOMAIN = Domain.empty()
@@ -131,3 +135,110 @@ def test_a_message_the_channel_could_not_send_stays_for_the_next_time(service):
     assert asyncio.run(relay.deliver_pending("s-1", collect)) == 1
     assert [p["text"] for p in sent] == ["在的亲"] and sent[0]["metadata"]["handoff"]["agent"] == "演示客服"
     assert service.undelivered_agent_messages("s-1") == []
+
+
+def agent_replied(service, sender, text):
+    case = service.open_case(sender, decide_handoff("request_human", "转人工")).case
+    if case.status == "queued":
+        service.claim(case.id, "agent")
+    return service.agent_reply(case.id, "agent", text).message
+
+
+class Inbox:
+    """A shopper's socket: what was sent to it."""
+
+    def __init__(self):
+        self.payloads = []
+
+    async def send(self, payloads):
+        self.payloads.extend(payloads)
+
+    @property
+    def texts(self):
+        return [payload["text"] for payload in self.payloads]
+
+
+def test_a_poller_that_names_what_it_saw_gets_the_later_messages_again_and_anything_still_waiting(service):
+    first = agent_replied(service, "s-1", "在的亲")
+    second = agent_replied(service, "s-1", "订单号发我一下哦")
+    service.mark_delivered([second.id])  # went out, but the first did not (its delivery failed)
+    inbox = Inbox()
+    assert asyncio.run(relay.deliver_pending("s-1", inbox.send, after=second.id)) == 1
+    assert inbox.texts == ["在的亲"]
+    inbox = Inbox()
+    assert asyncio.run(relay.deliver_pending("s-1", inbox.send, after=first.id)) == 1
+    assert inbox.texts == ["订单号发我一下哦"], "delivered already, sent again after the message the client saw"
+    assert service.undelivered_agent_messages("s-1") == []
+
+
+def test_a_delivery_round_asks_the_database_once_and_sends_to_the_connected_shoppers_only(service):
+    for sender in ("s-1", "s-2", "s-3"):
+        agent_replied(service, sender, f"{sender} 在的亲")
+    statements = []
+    event.listen(service.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert asyncio.run(relay.deliver_to_connected(Agent(), lambda sender: None)) == 0
+    assert len(statements) == 1, statements
+    assert service.senders_awaiting_delivery() == ["s-1", "s-2", "s-3"]
+
+    inbox = Inbox()
+    assert asyncio.run(relay.deliver_to_connected(Agent(), {"s-2": inbox.send}.get)) == 1
+    assert inbox.texts == ["s-2 在的亲"]
+    assert service.senders_awaiting_delivery() == ["s-1", "s-3"]
+    # A day later those two never came back: pushing stops looking for them (their next turn still gets them).
+    assert service.senders_awaiting_delivery(now=shop_now() + PUSH_WINDOW + timedelta(minutes=1)) == []
+    assert [m.text for m in service.undelivered_agent_messages("s-1")] == ["s-1 在的亲"]
+
+
+def test_a_shopper_whose_delivery_fails_does_not_hold_up_the_others(service):
+    agent_replied(service, "s-1", "给 s-1 的")
+    agent_replied(service, "s-2", "给 s-2 的")
+
+    async def broken(payloads):
+        raise ConnectionError("socket gone")
+
+    inbox = Inbox()
+    senders = {"s-1": broken, "s-2": inbox.send}
+    assert asyncio.run(relay.deliver_to_connected(Agent(), senders.get)) == 1
+    assert inbox.texts == ["给 s-2 的"]
+    assert [m.text for m in service.undelivered_agent_messages("s-1")] == ["给 s-1 的"]
+
+
+def test_delivery_rounds_go_on_through_database_trouble_and_send_each_message_once(service, monkeypatch):
+    agent_replied(service, "s-1", "在的亲")
+    rounds = []
+    ask_database = service.senders_awaiting_delivery
+
+    def flaky():
+        rounds.append(len(rounds) + 1)
+        if len(rounds) <= 2:
+            raise OperationalError("SELECT", {}, Exception("database is locked"))
+        return ask_database()
+
+    monkeypatch.setattr(service, "senders_awaiting_delivery", flaky)
+    inbox = Inbox()
+    agent = Agent()
+
+    async def run_rounds():
+        task = asyncio.ensure_future(relay.deliver_periodically(lambda: agent, {"s-1": inbox.send}.get, 0.01))
+        while len(rounds) < 6 and not task.done():
+            await asyncio.sleep(0.01)
+        task.cancel()
+        return task
+
+    task = asyncio.run(run_rounds())
+    assert task.cancelled(), "only cancelling ends the rounds"
+    assert inbox.texts == ["在的亲"]
+    assert service.undelivered_agent_messages("s-1") == []
+
+
+def test_no_delivery_round_before_the_server_has_an_agent(service):
+    agent_replied(service, "s-1", "在的亲")
+    inbox = Inbox()
+
+    async def run_rounds():
+        task = asyncio.ensure_future(relay.deliver_periodically(lambda: None, {"s-1": inbox.send}.get, 0.01))
+        await asyncio.sleep(0.1)
+        task.cancel()
+
+    asyncio.run(run_rounds())
+    assert inbox.texts == [] and len(service.undelivered_agent_messages("s-1")) == 1

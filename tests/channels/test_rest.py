@@ -1,9 +1,10 @@
 """The handoff-aware REST channel, on a real Rasa server: /webhooks/rest/webhook unchanged for the bot,
-quiet while an agent has the conversation, and the agent's replies delivered exactly once."""
+quiet while an agent has the conversation, and the agent's replies delivered exactly once (or, to a
+poller that says what it has seen, again until it has seen them)."""
 
 import requests
 
-from tests.channels.support import AgentClient, Shopper, from_agent, from_bot
+from tests.channels.support import AgentClient, Shopper, from_agent, from_bot, message_ids
 
 GREETINGS = "你好"
 
@@ -35,14 +36,20 @@ def test_while_a_case_is_open_the_bot_is_quiet_and_the_agent_gets_every_message(
     assert not [e for e in events[last_pause:] if e["event"] in ("bot", "action")]
 
 
-def test_agent_replies_come_with_the_next_webhook_response_and_only_once(site):
+def with_an_agent(site, *replies):
+    """A shopper who talked to the bot, then to an agent who took the case and wrote ``replies``."""
     shopper = Shopper(site)
     shopper.says(GREETINGS)
     case = site.open_case(shopper.sender)
     agent = AgentClient(site)
     agent.claim(case.id)
-    agent.reply(case.id, "亲，我是人工客服，请问有什么可以帮您？")
-    agent.reply(case.id, "订单号发我一下哦")
+    for text in replies:
+        agent.reply(case.id, text)
+    return shopper, case, agent
+
+
+def test_agent_replies_come_with_the_next_webhook_response_and_only_once(site):
+    shopper, case, _ = with_an_agent(site, "亲，我是人工客服，请问有什么可以帮您？", "订单号发我一下哦")
 
     replies = shopper.says("好的")
     assert from_agent(replies) == ["亲，我是人工客服，请问有什么可以帮您？", "订单号发我一下哦"]
@@ -59,16 +66,39 @@ def test_agent_replies_come_with_the_next_webhook_response_and_only_once(site):
 
 
 def test_a_polling_client_gets_the_agents_messages_once(site):
-    shopper = Shopper(site)
-    shopper.says(GREETINGS)
-    case = site.open_case(shopper.sender)
-    agent = AgentClient(site)
-    agent.claim(case.id)
-    agent.reply(case.id, "在的亲")
+    shopper, _, _ = with_an_agent(site, "在的亲")
 
     assert from_agent(shopper.polls()) == ["在的亲"]
     assert shopper.polls() == []
     assert from_agent(shopper.says("谢谢")) == []
+
+
+def test_a_client_that_names_the_last_message_it_saw_gets_a_lost_response_again(site):
+    shopper, case, agent = with_an_agent(site, "在的亲")
+    seen = shopper.polls()
+    assert from_agent(seen) == ["在的亲"]
+    agent.reply(case.id, "订单号发我一下哦")
+
+    lost = shopper.polls(after=message_ids(seen)[-1])  # the response never reaches the client
+    assert from_agent(lost) == ["订单号发我一下哦"]
+    assert all(m.delivered_at is not None for m in site.service.messages(case.id) if m.direction == "agent")
+    again = shopper.polls(after=message_ids(seen)[-1])
+    assert from_agent(again) == ["订单号发我一下哦"] and message_ids(again) == message_ids(lost)
+    assert shopper.polls(after=message_ids(again)[-1]) == []
+    assert shopper.polls() == [], "marked delivered: the at-most-once poll has nothing"
+
+    agent.reply(case.id, "已经帮您催了")
+    assert from_agent(shopper.polls(after=message_ids(again)[-1])) == ["已经帮您催了"]
+    assert from_agent(shopper.says("好的")) == [], "delivered by the poll, not again with the webhook"
+
+
+def test_after_must_be_a_message_id(site):
+    shopper, _, _ = with_an_agent(site, "在的亲")
+    for bad in ("abc", "1.5", "12a", "9" * 30):
+        answer = shopper.poll(after=bad)
+        assert answer.status_code == 400, bad
+        assert answer.json()["error"] == "bad_after" and "after" in answer.json()["message"]
+    assert from_agent(shopper.polls()) == ["在的亲"], "a refused poll delivers nothing"
 
 
 def test_polling_needs_a_sender(site):

@@ -8,7 +8,8 @@ import uuid
 
 import socketio
 
-from tests.channels.support import AgentClient, Shopper
+from kefu.handoff.agents import DEMO_AGENT_USERNAME
+from tests.channels.support import SOCKET_POLL_SECONDS, AgentClient, Shopper
 
 QUIET_SECONDS = 2.0
 
@@ -139,3 +140,29 @@ def test_a_reply_sent_while_the_shopper_was_away_arrives_when_they_come_back(sit
     answer, arrived = asyncio.run(scenario())
     assert answer["pushed"] is False
     assert arrived["text"] == "亲，已经帮您登记好了"
+
+
+def test_a_reply_written_on_another_server_reaches_the_connected_shopper_once(site):
+    # Another Rasa replica's workspace: the same database, another process. Nothing here knows the
+    # reply was written, and the shopper sends nothing: the server's own round must find it.
+    other_replica = site.service
+
+    async def scenario():
+        shopper = await SocketShopper(site).connect()
+        case = site.open_case(shopper.session_id)
+        await blocking(other_replica.claim, case.id, DEMO_AGENT_USERNAME)
+        await blocking(other_replica.agent_reply, case.id, DEMO_AGENT_USERNAME, "亲，这边是另一台服务器上的客服")
+        arrived = await shopper.next_message(timeout=10 * SOCKET_POLL_SECONDS)
+        await shopper.nothing_within(4 * SOCKET_POLL_SECONDS)
+        rest_view = Shopper(site)
+        rest_view.sender = shopper.session_id
+        polled = await blocking(rest_view.polls)
+        await shopper.disconnect()
+        return case, arrived, polled
+
+    case, arrived, polled = asyncio.run(scenario())
+    assert arrived["text"] == "亲，这边是另一台服务器上的客服"
+    assert arrived["recipient_id"] == case.sender_id
+    assert arrived["metadata"]["handoff"]["agent"] == "演示客服"
+    assert polled == []
+    assert all(m.delivered_at is not None for m in site.service.messages(case.id) if m.direction == "agent")

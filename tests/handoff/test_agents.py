@@ -3,10 +3,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from datetime import timedelta
+
 from kefu.handoff import agents as module
 from kefu.handoff.agents import (
     AgentError,
     create_agent,
+    display_names,
     ensure_demo_agent,
     get_agent,
     hash_password,
@@ -14,9 +17,11 @@ from kefu.handoff.agents import (
     mark_seen,
     online_agents,
     password_matches,
+    revoke_session,
+    session_revoked,
     verify_agent,
 )
-from kefu.handoff.models import Agent
+from kefu.handoff.models import Agent, RevokedSession
 from kefu.shop.db import make_session_factory
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM
 
@@ -96,6 +101,39 @@ def test_the_online_window_comes_from_the_settings(engine, clock, monkeypatch):
     assert online_agents(engine, clock.now) == []
     monkeypatch.setenv("HANDOFF_AGENT_ONLINE_SECONDS", "300")
     assert online_agents(engine, clock.now) == ["mei"]
+
+
+def test_display_names(engine):
+    create_agent(engine, "mei", "小美", PASSWORD)
+    create_agent(engine, "wang", "小王", PASSWORD)
+    assert display_names(engine, ["mei", "wang", "mei"]) == {"mei": "小美", "wang": "小王"}
+    assert display_names(engine, ["removed", None]) == {"removed": "removed", None: None}
+    assert display_names(engine, []) == {}
+
+
+# --- sessions ended by logging out ----------------------------------------------------
+
+
+def revoked_hashes(engine):
+    with make_session_factory(engine)() as session:
+        return sorted(session.execute(select(RevokedSession.token_hash)).scalars())
+
+
+def test_a_revoked_session_stays_revoked_until_it_would_have_expired(engine, clock):
+    expires = clock.now + timedelta(hours=12)
+    assert not session_revoked(engine, "a" * 64)
+    revoke_session(engine, "a" * 64, expires, now=clock.now)
+    assert session_revoked(engine, "a" * 64) and not session_revoked(engine, "b" * 64)
+    revoke_session(engine, "a" * 64, expires, now=clock.advance(minutes=1))  # twice is once
+    assert revoked_hashes(engine) == ["a" * 64]
+
+
+def test_revocations_past_their_expiry_are_pruned(engine, clock):
+    revoke_session(engine, "a" * 64, clock.now + timedelta(hours=1), now=clock.now)
+    revoke_session(engine, "b" * 64, clock.now + timedelta(hours=12), now=clock.now)
+    clock.advance(hours=1, seconds=1)
+    revoke_session(engine, "c" * 64, clock.now + timedelta(hours=12), now=clock.now)
+    assert revoked_hashes(engine) == ["b" * 64, "c" * 64]
 
 
 def test_the_demo_agent(engine, monkeypatch):

@@ -174,7 +174,8 @@ def test_two_agents_racing_for_a_case_exactly_one_wins(engine, agents):
         winner = next(name for name, won in results.items() if won)
         assert service.get(case.id).claimed_by == winner
         notes = [m.text for m in service.messages(case.id) if m.direction == "system"]
-        assert notes == [f"{winner} 接入"]
+        display_name = {"mei": "小美", "wang": "小王"}[winner]
+        assert notes == [f"{display_name} 接入"]
 
 
 def test_two_replicas_opening_a_case_for_one_shopper_at_once_make_one_case(engine):
@@ -210,7 +211,7 @@ def test_a_claim_without_heartbeats_goes_back_to_the_queue(service, clock, agent
     released = service.get(waiting_long.id)
     assert (released.status, released.claimed_by, released.agent_heartbeat_at) == ("queued", None, None)
     assert service.position(waiting_long.id) == 1  # its place in time is kept
-    assert service.messages(waiting_long.id)[-1].text == "mei 超时未响应，已退回排队"
+    assert service.messages(waiting_long.id)[-1].text == "小美 超时未响应，已退回排队"
     assert not service.heartbeat(waiting_long.id, "mei")  # the workspace learns it lost the case
     assert service.claim(waiting_long.id, "wang")
 
@@ -330,3 +331,11 @@ def test_times_given_in_another_zone_are_stored_as_shop_time(service, clock):
 def test_the_reason_is_stored_by_its_stable_name(service):
     case = open_for(service, "s", decide_handoff("inform", "0001", verification_locked=True))
     assert case.reason == HandoffReason.VERIFICATION_FAILED.value == "verification_failed"
+
+
+def test_the_notes_of_a_case_name_the_agent_by_their_display_name(service, agents):
+    case = open_for(service, "s")
+    service.claim(case.id, "mei")
+    service.close(case.id, "mei")
+    notes = [(m.direction, m.author, m.text) for m in service.messages(case.id)]
+    assert notes == [("system", "mei", "小美 接入"), ("system", "mei", "小美 结束了会话")]

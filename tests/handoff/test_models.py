@@ -5,12 +5,15 @@ from sqlalchemy import inspect, insert
 from sqlalchemy.exc import IntegrityError
 
 from kefu.handoff.cases import HandoffService
-from kefu.handoff.models import Base, HandoffCase, create_handoff_schema, drop_handoff_schema
+from kefu.handoff.agents import create_agent
+from kefu.handoff.models import Base, HandoffCase, TicketCallback, create_handoff_schema, drop_handoff_schema
 from kefu.handoff.triggers import decide_handoff
 from kefu.shop import db as shop_db
-from tests.handoff.conftest import WEDNESDAY_10AM, handoff_settings
+from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM, handoff_settings
 
-HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages"}
+HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages", "revoked_sessions", "ticket_callbacks"}
+# What a database made before sessions could be revoked and tickets called back has.
+FIRST_TABLES = ("agents", "handoff_cases", "handoff_messages")
 
 
 def row(sender, status):
@@ -58,3 +61,26 @@ def test_schema_creation_is_repeatable_and_dropping_takes_only_the_handoff_table
     existing = set(inspect(engine).get_table_names())
     assert not HANDOFF_TABLES & existing and "customers" in existing
     shop_db.drop_schema(engine)
+
+
+def test_a_database_from_before_gets_the_new_tables_and_keeps_its_cases(engine):
+    drop_handoff_schema(engine)
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[name] for name in FIRST_TABLES])
+    columns_before = {name: [c["name"] for c in inspect(engine).get_columns(name)] for name in FIRST_TABLES}
+    service = HandoffService(engine, handoff_settings())
+    case = service.open_case("shopper-1", decide_handoff("request_human", "转人工")).case
+    assert not {"revoked_sessions", "ticket_callbacks"} & set(inspect(engine).get_table_names())
+
+    create_handoff_schema(engine)  # what every start does
+    assert HANDOFF_TABLES <= set(inspect(engine).get_table_names())
+    assert {name: [c["name"] for c in inspect(engine).get_columns(name)] for name in FIRST_TABLES} == columns_before
+    assert service.get(case.id) == case
+
+
+def test_an_unknown_call_back_outcome_is_refused(engine):
+    create_agent(engine, "mei", "小美", PASSWORD)
+    case = HandoffService(engine, handoff_settings()).open_case("s", decide_handoff("request_human", "转人工")).case
+    with pytest.raises(IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert(TicketCallback), [dict(case_id=case.id, agent="mei", outcome="busy", note="",
+                                                             called_at=WEDNESDAY_10AM)])

@@ -19,8 +19,10 @@ from kefu.handoff.workspace import (
     SessionSigner,
     case_detail,
     case_summary,
+    check_callback,
     check_reply,
     last_shopper_text,
+    token_hash,
     workspace_secret,
 )
 from kefu.launcher import Assistant, _banner, prepare_handoff
@@ -51,15 +53,24 @@ def test_a_token_names_the_agent_it_was_issued_to():
     lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),  # signature changed
     lambda token: token.replace("YWdlbnQ", "cm9vdA"),  # username swapped for "root", old signature
     lambda token: ".".join(token.split(".")[:2] + ["9999999999"] + token.split(".")[3:]),  # expiry pushed out
-    lambda token: "v2" + token[2:],
+    lambda token: "v1" + token[2:],
+    lambda token: "v1." + ".".join(token.split(".")[1:3] + token.split(".")[4:]),  # the old format, without nonce
+    lambda token: ".".join(token.split(".")[:3] + ["another-nonce"] + token.split(".")[4:]),
     lambda token: token + ".extra",
     lambda token: "",
     lambda token: "not-a-token",
     lambda token: None,
-], ids=["signature", "username", "expiry", "version", "extra-part", "empty", "garbage", "missing"])
+], ids=["signature", "username", "expiry", "version", "old-format", "nonce", "extra-part", "empty", "garbage",
+        "missing"])
 def test_a_forged_or_altered_token_is_refused(forge):
     signer = SessionSigner(SECRET)
     assert signer.verify(forge(signer.issue("agent"))) is None
+
+
+def test_every_login_gets_a_token_of_its_own():
+    signer = SessionSigner(SECRET, clock=Seconds())  # the same second
+    first, second = signer.issue("agent"), signer.issue("agent")
+    assert first != second and signer.verify(first) == signer.verify(second) == "agent"
 
 
 def test_a_token_signed_with_another_key_is_refused():
@@ -87,6 +98,33 @@ def test_the_secret_comes_from_the_environment_or_is_random_per_process(monkeypa
     monkeypatch.delenv("WORKSPACE_SECRET")
     first, second = workspace_secret(), workspace_secret()
     assert len(first) == 32 and first != second
+
+
+def test_the_secret_is_a_setting(monkeypatch):
+    monkeypatch.delenv("WORKSPACE_SECRET", raising=False)
+    assert Settings.from_env().workspace_secret == ""
+    monkeypatch.setenv("WORKSPACE_SECRET", "from-the-environment-of-rasa")
+    settings = Settings.from_env()
+    assert settings.workspace_secret == "from-the-environment-of-rasa"
+    assert "from-the-environment-of-rasa" not in repr(settings), "a secret stays out of logs"
+    given = replace(settings, workspace_secret="given-to-the-channel-in-code")
+    assert workspace_secret(given) == b"given-to-the-channel-in-code"
+    assert SessionSigner(workspace_secret(given)).verify(
+        SessionSigner(b"given-to-the-channel-in-code").issue("agent")) == "agent"
+
+
+def test_a_token_tells_until_when_it_is_valid():
+    clock = Seconds()
+    signer = SessionSigner(SECRET, lifetime_seconds=3600, clock=clock)
+    read = signer.read(signer.issue("agent"))
+    assert (read.username, read.expires) == ("agent", 1_000_000 + 3600)
+    assert signer.read("v2.YWdlbnQ.9999999999.bm9uY2U.forged") is None
+
+
+def test_only_a_hash_of_a_revoked_token_is_kept():
+    token = SessionSigner(SECRET).issue("agent")
+    assert len(token_hash(token)) == 64 and token not in token_hash(token)
+    assert token_hash(token) == token_hash(token) != token_hash(token + "x")
 
 
 def test_tokens_from_one_replica_work_on_another_with_the_same_secret(monkeypatch):
@@ -156,7 +194,7 @@ def test_suggestions_answer_the_shoppers_last_message(service):
     case = service.open_case("s-1", decide_handoff("request_human", "转人工"),
                              transcript=[TranscriptLine("shopper", "我的快递呢"), TranscriptLine("bot", "亲，帮您查")]).case
     assert last_shopper_text(case, []) == "我的快递呢"
-    messages = [_message("shopper", "运费险怎么用", 1), _message("agent", "您好", 2), _message("system", "agent 接入", 3)]
+    messages = [_message("shopper", "运费险怎么用", 1), _message("agent", "您好", 2), _message("system", "演示客服 接入", 3)]
     assert last_shopper_text(case, messages) == "运费险怎么用"
     bare = service.open_case("s-2", decide_handoff("request_human", "转人工")).case
     assert last_shopper_text(bare, []) is None
@@ -178,8 +216,10 @@ def test_a_queue_line_has_what_the_agent_picks_by(service, clock):
 
 
 def test_an_anonymous_shoppers_line(service, clock):
-    line = case_summary(service.open_case("s-1", decide_handoff("request_human", "转人工")).case, clock.now)
+    line = case_summary(service.open_case("s-1", decide_handoff("request_human", "转人工"),
+                                          intent="request_human").case, clock.now)
     assert line["customer_name"] is None and line["high_value"] is False and line["waiting_seconds"] == 0
+    assert line["intent_label"] == "要求转人工"  # an intent that is never a button still has a name
 
 
 def test_the_cases_an_agent_holds(service, clock, agents):
@@ -195,6 +235,73 @@ def test_the_cases_an_agent_holds(service, clock, agents):
     service.close(second.id, mei)
     assert [case.id for case in service.held_by(mei)] == [first.id]
     assert service.held_by("nobody") == []
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+
+def test_a_ticket_whose_call_back_time_has_passed_is_overdue(service, clock, agents):
+    ticket = service.open_case("s-1", decide_handoff("request_human", "转人工")).case
+    ticket = service.to_ticket(ticket.id, "13800000001", clock.now + timedelta(hours=2))
+    assert case_summary(ticket, clock.now)["overdue"] is False
+    assert case_summary(ticket, clock.now + timedelta(hours=2))["overdue"] is False, "due now is not late yet"
+    assert case_summary(ticket, clock.now + timedelta(hours=2, minutes=1))["overdue"] is True
+    queued = service.open_case("s-2", decide_handoff("request_human", "转人工")).case
+    assert case_summary(queued, clock.now + timedelta(days=1))["overdue"] is False, "only tickets are called back"
+    closed = service.record_callback(ticket.id, "mei", "reached", "已处理").case
+    assert case_summary(closed, clock.now + timedelta(days=1))["overdue"] is False
+
+
+def test_a_ticket_shows_the_calls_made(service, clock, agents):
+    ticket = service.open_case("s-1", decide_handoff("request_human", "转人工")).case
+    ticket = service.to_ticket(ticket.id, "13800000001", clock.now)
+    service.record_callback(ticket.id, "mei", "no_answer", "无人接听")
+    ticket = service.get(ticket.id)
+    calls = service.callbacks([ticket.id])[ticket.id]
+    detail = case_detail(ticket, clock.now, calls, {"mei": "小美"})
+    assert detail["callback_attempts"] == 1
+    assert [(c["agent"], c["agent_name"], c["outcome"], c["note"]) for c in detail["callbacks"]] == [
+        ("mei", "小美", "no_answer", "无人接听")]
+    assert detail["callbacks"][0]["at"] == clock.now.isoformat()
+    assert case_detail(ticket, clock.now)["callbacks"] == []
+
+
+def test_the_holder_is_shown_by_display_name(service, clock, agents):
+    case = service.open_case("s-1", decide_handoff("request_human", "转人工")).case
+    service.claim(case.id, "mei")
+    case = service.get(case.id)
+    assert case_summary(case, clock.now, {"mei": "小美"})["claimed_by_name"] == "小美"
+    assert case_summary(case, clock.now)["claimed_by_name"] == "mei"
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"outcome": "reached", "note": "  已补发  "}, ("reached", "已补发")),
+    ({"outcome": "no_answer"}, ("no_answer", "")),
+    ({"outcome": "no_answer", "note": None}, ("no_answer", "")),
+    ({"outcome": "no_answer", "note": " 关机 "}, ("no_answer", "关机")),
+], ids=["reached", "no-answer-without-note", "null-note", "no-answer-with-note"])
+def test_a_call_back_report(body, expected):
+    assert check_callback(body) == expected
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"outcome": "reached", "note": ""}, "empty_note"),
+    ({"outcome": "reached", "note": " \n "}, "empty_note"),
+    ({"outcome": "reached"}, "empty_note"),
+    ({"outcome": "busy", "note": "占线"}, "bad_outcome"),
+    ({"note": "占线"}, "bad_outcome"),
+    ({"outcome": ["reached"], "note": "x"}, "bad_outcome"),
+    ({"outcome": "no_answer", "note": 42}, "bad_request"),
+    ({"outcome": "no_answer", "note": "啊" * (MAX_REPLY_CHARS + 1)}, "note_too_long"),
+    (["reached"], "bad_request"),
+    (None, "bad_request"),
+], ids=["reached-empty-note", "reached-blank-note", "reached-no-note", "unknown-outcome", "no-outcome",
+        "list-outcome", "number-note", "long-note", "list", "no-body"])
+def test_a_bad_call_back_report_gets_a_clear_answer(body, code):
+    with pytest.raises(ApiError) as refused:
+        check_callback(body)
+    assert (refused.value.status, refused.value.code) == (400, code)
+    assert refused.value.message
 
 
 # --- handing the conversation back to the bot -------------------------------------------------

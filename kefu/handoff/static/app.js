@@ -87,16 +87,19 @@ function waited(seconds) {
   return `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分钟`;
 }
 
+// Times come as shop time with its offset ("2026-12-02T12:00:00+08:00") and are shown as such,
+// whatever the browser's time zone: the call-back times in the case's notes and the business
+// hours are shop time too.
+const SHOP_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/;
+
 function clock(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  return date.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+  const parts = SHOP_TIME.exec(iso || "");
+  return parts ? `${parts[4]}:${parts[5]}` : "";
 }
 
 function day(iso) {
-  if (!iso) return "";
-  const date = new Date(iso);
-  return `${date.getMonth() + 1}月${date.getDate()}日 ${clock(iso)}`;
+  const parts = SHOP_TIME.exec(iso || "");
+  return parts ? `${Number(parts[2])}月${Number(parts[3])}日 ${parts[4]}:${parts[5]}` : "";
 }
 
 const channelName = (channel) => CHANNELS[channel] || channel || "未知渠道";
@@ -181,6 +184,7 @@ async function refreshQueue() {
   $("queue-count").textContent = data.queue.length;
   $("mine-count").textContent = data.mine.length;
   $("tickets-count").textContent = data.tickets;
+  document.querySelector(".tab[data-tab='tickets']").classList.toggle("overdue", data.tickets_overdue > 0);
   $("online-count").textContent = `在线客服 ${data.agents_online} 人`;
   renderList($("queue-list"), data.queue, "queue");
   renderList($("mine-list"), data.mine, "mine");
@@ -200,10 +204,17 @@ function renderList(list, items, kind) {
   list.replaceChildren(...(items.length ? items.map((item) => caseItem(item, kind)) : [el("li", { class: "empty-list", text: empty })]));
 }
 
+function callbackCount(item) {
+  return item.callback_attempts ? `已回电 ${item.callback_attempts} 次未接通` : null;
+}
+
 function caseItem(item, kind) {
   const sub = kind === "tickets"
-    ? `回电 ${day(item.callback_at)} · 联系方式 ${item.ticket_contact || "—"}`
+    ? [`回电 ${day(item.callback_at)}`, `联系方式 ${item.ticket_contact || "—"}`, callbackCount(item)].filter(Boolean).join(" · ")
     : `等待 ${waited(item.waiting_seconds)} · ${channelName(item.channel)}`;
+  const overdue = kind === "tickets" && item.overdue
+    ? el("span", { class: "overdue-flag", "data-testid": "overdue", text: "已超时" })
+    : null;
   const claim = kind === "queue"
     ? el("button", {
       class: "primary claim", "data-testid": "claim", text: "接入",
@@ -211,14 +222,14 @@ function caseItem(item, kind) {
     })
     : null;
   return el("li", {
-    class: `case-item${item.id === state.caseId ? " selected" : ""}`,
+    class: `case-item${item.id === state.caseId ? " selected" : ""}${overdue ? " overdue" : ""}`,
     "data-case-id": item.id,
     onclick: () => openCase(item.id),
   },
   el("div", { class: "line" },
     el("span", {},
       el("span", { class: `priority p${Math.min(item.priority, 4)}`, text: `P${item.priority}` }), " ",
-      el("span", { class: "who", text: customerName(item) }), levelBadge(item)),
+      el("span", { class: "who", text: customerName(item) }), levelBadge(item), overdue),
     claim),
   el("div", { class: "reason", text: item.reason_label }),
   el("div", { class: "sub", text: sub }));
@@ -281,6 +292,8 @@ function showCase(data) {
     state.suggestionsFor = undefined;
     $("reply-text").value = "";
     $("reply-error").textContent = "";
+    $("callback-note").value = "";
+    $("callback-error").textContent = "";
     const transcript = $("transcript");
     transcript.replaceChildren(...c.transcript.map((line) => messageItem(line.who, line.text, line.at)));
     transcript.append(el("li", { class: "divider", text: "转人工" }));
@@ -329,9 +342,18 @@ function renderCaseHeader() {
   $("claim-button").hidden = c.status !== "queued";
   $("close-button").hidden = !(mine(c) || c.status === "ticket" || c.status === "queued");
   $("composer").hidden = !mine(c);
-  if (c.status === "claimed" && !mine(c)) alertBanner(`由 ${c.claimed_by} 接待中`);
+  $("callback-box").hidden = c.status !== "ticket";
+  $("callback-summary").textContent = c.status === "ticket" ? `联系方式 ${c.ticket_contact || "—"}` : "";
+  if (c.status === "claimed" && !mine(c)) alertBanner(`由 ${c.claimed_by_name || c.claimed_by} 接待中`);
+  else if (c.status === "closed" && c.ticket_contact) alertBanner("留言工单已结束");
   else if (c.status === "closed") alertBanner("会话已结束，机器人已恢复接待这位顾客");
-  else if (c.status === "ticket") alertBanner(`留言工单：回电 ${day(c.callback_at)}，联系方式 ${c.ticket_contact || "—"}`);
+  else if (c.status === "ticket") {
+    alertBanner([
+      `留言工单：回电 ${day(c.callback_at)}${c.overdue ? "（已超时）" : ""}`,
+      `联系方式 ${c.ticket_contact || "—"}`,
+      callbackCount(c),
+    ].filter(Boolean).join("，"));
+  }
   else if (c.status === "queued" && state.caseData.wasMine) alertBanner("会话已超时，退回排队");
   else alertBanner("");
 }
@@ -408,6 +430,30 @@ async function closeCase() {
   refreshQueue();
 }
 
+async function recordCallback(outcome) {
+  const note = $("callback-note").value.trim();
+  $("callback-error").textContent = "";
+  if (outcome === "reached" && !note) {
+    $("callback-error").textContent = "已联系上顾客，请写下沟通结果";
+    return;
+  }
+  const buttons = [$("callback-reached"), $("callback-no-answer")];
+  buttons.forEach((button) => { button.disabled = true; });
+  try {
+    const data = await api(`cases/${state.caseId}/callback`, { method: "POST", body: { outcome, note } });
+    $("callback-note").value = "";
+    if (data.case.id === state.caseId) Object.assign(state.caseData, data.case);
+    appendMessages([data.message]);
+    renderCaseHeader();
+  } catch (error) {
+    $("callback-error").textContent = error.message;
+    refreshMessages();
+  } finally {
+    buttons.forEach((button) => { button.disabled = false; });
+  }
+  refreshQueue();
+}
+
 // --- the customer ----------------------------------------------------------------
 
 function facts(list, rows) {
@@ -455,6 +501,8 @@ $("logout").addEventListener("click", logout);
 $("claim-button").addEventListener("click", () => claimCase(state.caseId));
 $("close-button").addEventListener("click", closeCase);
 $("send-button").addEventListener("click", () => sendReply());
+$("callback-reached").addEventListener("click", () => recordCallback("reached"));
+$("callback-no-answer").addEventListener("click", () => recordCallback("no_answer"));
 $("reply-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) sendReply();
 });
