@@ -130,6 +130,19 @@ class HandoffMessage(Base):
     # When the shopper's channel got an agent's message; None while it waits.
     delivered_at = Column(ShopDateTime, nullable=True)
 
+    __table_args__ = (
+        # What every socket.io delivery round of every replica asks for (the
+        # agents' replies still waiting): only the waiting rows are indexed,
+        # so the round stays cheap however many messages were ever sent.
+        Index(
+            "handoff_messages_awaiting_delivery",
+            "direction",
+            "created_at",
+            sqlite_where=delivered_at.is_(None),
+            postgresql_where=delivered_at.is_(None),
+        ),
+    )
+
 
 class TicketCallback(Base):
     """An agent calling back the shopper of a ticket: whether they were reached, and the agent's note."""
@@ -145,8 +158,15 @@ class TicketCallback(Base):
 
 
 def create_handoff_schema(engine: Engine) -> None:
-    """Create the handoff tables that do not exist yet."""
+    """Create the handoff tables and indexes that do not exist yet.
+
+    ``create_all`` builds an index only with its table; an index added to an
+    existing table later is created here, on the databases made before it.
+    """
     Base.metadata.create_all(engine)
+    for table in Base.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
 
 
 def drop_handoff_schema(engine: Engine) -> None:

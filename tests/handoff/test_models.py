@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, insert
+from sqlalchemy import event, inspect, insert
 from sqlalchemy.exc import IntegrityError
 
 from kefu.handoff.cases import HandoffService
@@ -84,3 +84,24 @@ def test_an_unknown_call_back_outcome_is_refused(engine):
         with engine.begin() as connection:
             connection.execute(insert(TicketCallback), [dict(case_id=case.id, agent="mei", outcome="busy", note="",
                                                              called_at=WEDNESDAY_10AM)])
+
+
+def test_a_database_from_before_gets_the_index_of_waiting_replies(engine):
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX handoff_messages_awaiting_delivery")
+    assert "handoff_messages_awaiting_delivery" not in {i["name"] for i in inspect(engine).get_indexes("handoff_messages")}
+    create_handoff_schema(engine)  # what every start does
+    create_handoff_schema(engine)  # and again: nothing to do
+    assert "handoff_messages_awaiting_delivery" in {i["name"] for i in inspect(engine).get_indexes("handoff_messages")}
+
+
+def test_the_delivery_round_uses_the_index_of_waiting_replies(sqlite_engine):
+    # SQLite's plan for the query HandoffService.senders_awaiting_delivery sends.
+    captured = []
+    event.listen(sqlite_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, params, context, many: captured.append((statement, params)))
+    HandoffService(sqlite_engine, handoff_settings()).senders_awaiting_delivery()
+    statement, params = captured[-1]
+    with sqlite_engine.connect() as connection:
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params))
+    assert "handoff_messages_awaiting_delivery" in plan, plan
