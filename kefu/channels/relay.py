@@ -138,11 +138,7 @@ async def deliver_pending(sender_id: str, send: Sender, after: Optional[int] = N
 
 def agent_names(engine: Any, messages: List[Message]) -> Dict[Optional[str], Optional[str]]:
     """{author username: display name} for the messages' authors (a removed agent keeps their username)."""
-    names: Dict[Optional[str], Optional[str]] = {}
-    for author in {message.author for message in messages}:
-        account = agent_accounts.get_agent(engine, author) if author else None
-        names[author] = account.display_name if account else author
-    return names
+    return agent_accounts.display_names(engine, (message.author for message in messages))
 
 
 def _pending_payloads(service: HandoffService, sender_id: str,

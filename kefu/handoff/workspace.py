@@ -67,6 +67,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kefu.backends.factory import backends_from_env
+from kefu.backends.orders import OrderBackend
 from kefu.channels import relay
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.cases import (
@@ -81,6 +83,8 @@ from kefu.handoff.cases import (
     UnknownAgent,
 )
 from kefu.handoff.models import CALLBACK_OUTCOMES, CLAIMED, REACHED, SHOPPER, TICKET
+from kefu.handoff.suggestions import CaseOrders, suggested_replies
+from kefu.knowledge.store import shared_store
 from kefu.replies.intent_labels import intent_names
 from kefu.settings import Settings
 from kefu.shop.clock import SHOP_TZ, in_shop_time, shop_now
@@ -323,34 +327,14 @@ def check_callback(body: Any) -> Tuple[str, str]:
     return outcome, note
 
 
-def _suggested_replies() -> Optional[Callable[..., List[str]]]:
-    # Imported when asked for, so that a workspace started before
-    # kefu/handoff/suggestions.py existed still runs (without suggestions).
-    try:
-        from kefu.handoff.suggestions import suggested_replies
-    except ImportError:
-        return None
-    return suggested_replies
-
-
-def _knowledge_store() -> Any:
-    from kefu.knowledge.store import shared_store
-
-    return shared_store()
-
-
 @functools.lru_cache(maxsize=1)
-def _shop_orders() -> Any:
+def _shop_orders() -> OrderBackend:
     # The same backend the actions use (SHOP_BACKEND: the shop database or its API).
-    from kefu.backends.factory import backends_from_env
-
     return backends_from_env().orders
 
 
-def _case_orders(case: Case) -> Any:
+def _case_orders(case: Case) -> CaseOrders:
     """The orders a suggestion may talk about: only the case customer's own."""
-    from kefu.handoff.suggestions import CaseOrders
-
     return CaseOrders(customer_id=(case.customer or {}).get("customer_id"),
                       discussed_order_id=(case.slots or {}).get("order_id"),
                       backend=_shop_orders())
@@ -691,12 +675,9 @@ class AgentWorkspaceInput(InputChannel):
         if key in self._suggestions:
             self._suggestions.move_to_end(key)
             return self._suggestions[key]
-        suggest = _suggested_replies()
-        if suggest is None:
-            return []
         try:
             parse = await agent.parse_message(text)
-            replies = await asyncio.to_thread(suggest, text, parse, _knowledge_store(),
+            replies = await asyncio.to_thread(suggested_replies, text, parse, shared_store(),
                                               case_orders=_case_orders(case))
         except Exception:  # the agent can always type: a failing suggestion must not break the page
             logger.exception("suggested replies failed for case %s", case.id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -52,6 +52,8 @@ class FaqEntry:
     position: int
 
 
+T = TypeVar("T")
+
 _EMPTY = {PROMOTIONS: PromotionBook(()), SIZE_CHARTS: SizeChartBook(())}
 
 
@@ -73,11 +75,7 @@ class KnowledgeStore:
 
     def policies(self, topic: Optional[str] = None) -> Tuple[Policy, ...]:
         """The policies answering ``topic`` (every one when None), in the file's order."""
-        query = select(models.Policy).order_by(models.Policy.position, models.Policy.id)
-        if topic is not None:
-            query = query.where(models.Policy.topic == topic)
-        with self._gateway.session() as session:
-            return tuple(_policy(row) for row in session.execute(query).scalars())
+        return self._of_topic(models.Policy, _policy, topic)
 
     def policy(self, policy_id: str) -> Optional[Policy]:
         with self._gateway.session() as session:
@@ -86,11 +84,14 @@ class KnowledgeStore:
 
     def faq(self, topic: Optional[str] = None) -> Tuple[FaqEntry, ...]:
         """The FAQ entries of ``topic`` (every one when None), in the file's order."""
-        query = select(models.FaqEntry).order_by(models.FaqEntry.position, models.FaqEntry.id)
+        return self._of_topic(models.FaqEntry, _faq_entry, topic)
+
+    def _of_topic(self, model: Any, convert: Callable[[Any], T], topic: Optional[str]) -> Tuple[T, ...]:
+        query = select(model).order_by(model.position, model.id)
         if topic is not None:
-            query = query.where(models.FaqEntry.topic == topic)
+            query = query.where(model.topic == topic)
         with self._gateway.session() as session:
-            return tuple(_faq_entry(row) for row in session.execute(query).scalars())
+            return tuple(convert(row) for row in session.execute(query).scalars())
 
     def _document(self, kind: str):
         table = models.KnowledgeDocument
