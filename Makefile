@@ -27,7 +27,7 @@ train: setup
 # Builds the demo shop when the database is empty, and rebuilds a demo shop
 # seeded on an earlier day (its dates are relative to the day of seeding).
 seed: setup
-	@$(PY) -m kefu.shop.seed --refresh-stale
+	@$(PY) -m kefu.demo_shop.seed --refresh-stale
 
 # Imports the merchant's knowledge into the shop database (default: the sample
 # files the demo shop is built from). IMPORT_OPTIONS=--skip-bad-rows, --check …
@@ -38,10 +38,10 @@ import: setup
 	$(PY) -m kefu.knowledge.importer $(IMPORT_OPTIONS) $(FILES)
 
 reset-shop: setup
-	$(PY) -m kefu.shop.seed --reset
+	$(PY) -m kefu.demo_shop.seed --reset
 
 shop-api: seed
-	$(PY) -m kefu.shop.api_server --port 5060
+	$(PY) -m kefu.demo_shop.api_server --port 5060
 
 run: train seed
 	@$(PY) -m kefu.launcher

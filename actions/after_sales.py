@@ -39,7 +39,7 @@ from kefu.replies import button_payloads, render_with_buttons
 from kefu.services.order_view import item_text
 from kefu.services.references import option_meant
 from kefu.services.return_policy import ReturnRoute, return_route
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 
 TASK_SLOT = "after_sales_task"
 OFFERED_TASK_SLOT = "offered_task"

@@ -22,7 +22,7 @@ from kefu.handoff.profile import CustomerContext, customer_context
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.services.handoff_context import handoff_facts, transcript
 from kefu.services.order_access import last_four_digits
-from kefu.shop.db import database_url, make_engine
+from kefu.storage.db import database_url, make_engine
 
 HANDOFF_STATUS_SLOT = "handoff_status"
 # Slots worth an agent's glance: what the conversation was about.

@@ -17,7 +17,7 @@ from kefu.backends.orders import Order
 from kefu.replies import render
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits
 from kefu.services.order_view import order_button_title, order_response
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 
 RECENT_ORDERS_SHOWN = 3
 ATTEMPTS_SLOT = "verification_attempts"

@@ -27,7 +27,7 @@ from kefu.services.promotion_answers import (
     promotion_reply,
     refers_to_order,
 )
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 
 
 def _member_level(customer_id: Optional[str]) -> str:

@@ -18,7 +18,7 @@ import requests
 
 from kefu.handoff import agents as agent_accounts
 from kefu.settings import Settings
-from kefu.shop.db import make_engine
+from kefu.storage.db import make_engine
 from kefu.training import find_model
 
 RASA = str(Path(sys.executable).parent / "rasa")

@@ -52,6 +52,10 @@ class Settings:
     # replies to shoppers connected to it over socket.io (the reply may have
     # been written on another replica); 0 or less: never (one replica only).
     handoff_socket_poll_seconds: float = 2.0
+    # The assistant's own database (imported knowledge, handoff cases and
+    # agents, and the shop's data when SHOP_BACKEND=sql); empty means the
+    # embedded SQLite file var/shop.db (kefu/storage/db.py).
+    database_url: str = field(default="", repr=False)
     # The merchant's reply style: bot name, warm/formal/concise, own wording (kefu/replies/persona.py).
     persona_file: Path = PROJECT_ROOT / "persona.yml"
     # The key that signs the agent workspace's sessions (kefu/handoff/workspace.py):
@@ -96,6 +100,7 @@ class Settings:
             handoff_average_minutes_per_case=float(_env("HANDOFF_AVERAGE_MINUTES_PER_CASE", "5")),
             handoff_agent_online_seconds=float(_env("HANDOFF_AGENT_ONLINE_SECONDS", "120")),
             handoff_socket_poll_seconds=float(_env("HANDOFF_SOCKET_POLL_SECONDS", "2")),
+            database_url=os.environ.get("DATABASE_URL", "").strip(),
             persona_file=Path(_env("PERSONA_FILE", str(root / "persona.yml"))),
             workspace_secret=_env("WORKSPACE_SECRET", ""),
         )

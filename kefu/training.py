@@ -31,6 +31,9 @@ FINGERPRINT_INPUTS = (
     "kefu/nlu",
     "constraints.txt",
 )
+# Under those paths, but read by the action server at run time, not trained on:
+# editing a reply's wording must not cost a retraining.
+FINGERPRINT_EXCLUDED = ("data/responses",)
 
 
 def _files_under(root: Path, inputs: Iterable[str]) -> List[Path]:
@@ -43,9 +46,14 @@ def _files_under(root: Path, inputs: Iterable[str]) -> List[Path]:
             files.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and "__pycache__" not in p.parts
+                if p.is_file() and "__pycache__" not in p.parts and not _excluded(root, p)
             )
     return files
+
+
+def _excluded(root: Path, path: Path) -> bool:
+    relative = path.relative_to(root).as_posix()
+    return any(relative == name or relative.startswith(name + "/") for name in FINGERPRINT_EXCLUDED)
 
 
 def fingerprint(root: Path, inputs: Iterable[str] = FINGERPRINT_INPUTS) -> str:

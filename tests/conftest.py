@@ -44,7 +44,7 @@ def assistant_on(
 
 @pytest.fixture(scope="session")
 def running_assistant(trained_model, tmp_path_factory) -> Assistant:
-    from tests.shop.support import seeded_sqlite
+    from tests.demo_shop.support import seeded_sqlite
 
     workdir = tmp_path_factory.mktemp("assistant")
     shop = seeded_sqlite(workdir / "shop.db")

@@ -13,7 +13,7 @@ from kefu.chat import send
 from kefu.replies import identify
 from tests.actions.conftest import DOMAIN
 from tests.conftest import assistant_on
-from tests.shop.support import seeded_sqlite
+from tests.demo_shop.support import seeded_sqlite
 
 RASA_PORT, ACTION_PORT = 5107, 5157
 RESTART_RASA_PORT, RESTART_ACTION_PORT = 5108, 5158

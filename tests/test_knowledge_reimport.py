@@ -12,7 +12,7 @@ from kefu.chat import send
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
 from tests.conftest import assistant_on
-from tests.shop.support import seeded_sqlite
+from tests.demo_shop.support import seeded_sqlite
 
 RASA_PORT, ACTION_PORT = 5109, 5159
 SAMPLES = PROJECT_ROOT / "kefu" / "knowledge" / "samples"

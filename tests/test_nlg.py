@@ -16,7 +16,7 @@ from kefu.replies import identify, using_persona
 from kefu.replies.persona import Persona
 from kefu.settings import PROJECT_ROOT
 from tests.conftest import assistant_on
-from tests.shop.support import seeded_sqlite
+from tests.demo_shop.support import seeded_sqlite
 
 FORMAL = Persona(style="formal")
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from kefu.chat import send
 from kefu.replies import identify
 from tests.conftest import assistant_on
-from tests.shop.support import find_postgres, seeded_sqlite
+from tests.demo_shop.support import find_postgres, seeded_sqlite
 
 RASA_PORT, ACTION_PORT = 5110, 5160
 

@@ -55,6 +55,13 @@ def test_files_outside_the_inputs_do_not_change_the_fingerprint(project):
     assert fingerprint(project) == before
 
 
+def test_the_wording_read_at_run_time_does_not_change_the_fingerprint(project):
+    before = fingerprint(project)
+    (project / "data" / "responses").mkdir()
+    (project / "data" / "responses" / "orders.yml").write_text("templates: {}\n")
+    assert fingerprint(project) == before
+
+
 def test_no_model_until_trained(project):
     assert find_model(settings_for(project)) is None
 

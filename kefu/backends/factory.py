@@ -22,7 +22,7 @@ BACKEND_KINDS = ("sql", "http")
 @dataclass(frozen=True)
 class BackendConfig:
     kind: str = "sql"
-    database_url: Optional[str] = None  # None: kefu.shop.db.database_url()
+    database_url: Optional[str] = None  # None: kefu.storage.db.database_url()
     api_url: str = "http://localhost:5060"
     api_timeout: float = DEFAULT_TIMEOUT
     api_retries: int = DEFAULT_RETRIES
@@ -85,7 +85,7 @@ def sql_backends(database_url: Optional[str] = None, engine=None) -> Backends:
     from kefu.backends.sql.customers import SqlCustomerBackend
     from kefu.backends.sql.orders import SqlOrderBackend
     from kefu.backends.sql.session import SqlGateway
-    from kefu.shop.db import make_engine
+    from kefu.storage.db import make_engine
 
     gateway = SqlGateway(engine if engine is not None else make_engine(database_url))
     return Backends(

@@ -46,8 +46,8 @@ from kefu.handoff import agents as agent_accounts
 from kefu.handoff.cases import HandoffService, Message
 from kefu.handoff.models import create_handoff_schema
 from kefu.settings import Settings
-from kefu.shop.clock import in_shop_time
-from kefu.shop.db import make_engine
+from kefu.storage.clock import in_shop_time
+from kefu.storage.db import make_engine
 
 logger = logging.getLogger(__name__)
 

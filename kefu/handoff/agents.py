@@ -34,8 +34,8 @@ from sqlalchemy.exc import IntegrityError
 
 from kefu.handoff.models import Agent, RevokedSession, create_handoff_schema
 from kefu.settings import Settings
-from kefu.shop.clock import shop_now
-from kefu.shop.db import make_engine, make_session_factory
+from kefu.storage.clock import shop_now
+from kefu.storage.db import make_engine, make_session_factory
 
 DEMO_AGENT_USERNAME = "agent"
 DEMO_AGENT_DISPLAY_NAME = "演示客服"

@@ -60,7 +60,7 @@ from kefu.handoff.models import (
 )
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.settings import Settings
-from kefu.shop.clock import in_shop_time, shop_now
+from kefu.storage.clock import in_shop_time, shop_now
 
 if TYPE_CHECKING:  # hours.py builds on this module
     from kefu.handoff.hours import BusinessHours

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.cases import Case, HandoffService
 from kefu.settings import Settings
-from kefu.shop.clock import SHOP_TZ, in_shop_time, shop_now
+from kefu.storage.clock import SHOP_TZ, in_shop_time, shop_now
 
 CALLBACK_WITHIN = timedelta(hours=2)
 

@@ -2,7 +2,7 @@
 the call-backs of a ticket.
 
 They have a ``Base`` of their own, apart from the shop's: the demo shop is
-dropped and rebuilt by ``make reset-shop`` (``kefu.shop.db.drop_schema``
+dropped and rebuilt by ``make reset-shop`` (``kefu.storage.db.drop_schema``
 drops the shop's metadata only), and that must not lose a single case. They
 live in the same database as the shop by default, and refer to nothing in
 it: the customer's profile and orders are copied into the case as the agent
@@ -22,7 +22,7 @@ from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base
 
-from kefu.shop.models import ShopDateTime, _choice
+from kefu.storage.models import ShopDateTime, _choice
 
 Base = declarative_base()
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from kefu.backends.customers import Contact, Customer, CustomerBackend
 from kefu.backends.orders import Order, OrderBackend
-from kefu.shop.clock import in_shop_time
+from kefu.storage.clock import in_shop_time
 
 RECENT_ORDERS = 5
 RECENT_CONTACTS = 3

@@ -30,7 +30,7 @@ from kefu.services.after_sales_replies import refund_status_replies
 from kefu.services.knowledge_answers import best_faq, knowledge_reply
 from kefu.services.promotion_answers import ShopperContext, coupon_reply, promotion_reply
 from kefu.services.order_view import order_button_title, order_response
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 
 logger = logging.getLogger(__name__)
 

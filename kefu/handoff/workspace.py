@@ -87,7 +87,7 @@ from kefu.handoff.suggestions import CaseOrders, suggested_replies
 from kefu.knowledge.store import shared_store
 from kefu.replies.intent_labels import intent_names
 from kefu.settings import Settings
-from kefu.shop.clock import SHOP_TZ, in_shop_time, shop_now
+from kefu.storage.clock import SHOP_TZ, in_shop_time, shop_now
 
 logger = logging.getLogger(__name__)
 

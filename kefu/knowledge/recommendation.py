@@ -25,7 +25,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Opti
 from kefu.backends.catalogue import CATEGORIES, CatalogueBackend, Product, StockLevel, normalise_category
 from kefu.backends.customers import CustomerBackend
 from kefu.backends.orders import OrderBackend
-from kefu.knowledge.money import plain
+from kefu.storage.money import plain
 
 MAX_PICKS = 3
 # The most the shop backend contract lets one search return

@@ -19,8 +19,8 @@ from typing import Any, Collection, Dict, Iterable, List, Optional, Tuple, Union
 
 import yaml
 
-from kefu.knowledge.money import as_decimal
-from kefu.shop.clock import in_shop_time
+from kefu.storage.money import as_decimal
+from kefu.storage.clock import in_shop_time
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from kefu.knowledge.importer.documents import PARSERS
 from kefu.knowledge.promotions.rules import PromotionBook
 from kefu.knowledge.size_charts import SizeChartBook
 from kefu.knowledge.sources import KnowledgeFileError
-from kefu.shop import models
-from kefu.shop.db import database_url, make_engine
+from kefu.storage import models
+from kefu.storage.db import database_url, make_engine
 
 
 @dataclass(frozen=True)

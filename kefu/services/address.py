@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from kefu.shop.geography import CITIES, PROVINCES
+from kefu.storage.geography import CITIES, PROVINCES
 
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _SEPARATORS = re.compile(r"[\s,，;；、]+")

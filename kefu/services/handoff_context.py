@@ -15,7 +15,7 @@ from typing import Any, List, Mapping, Optional, Sequence
 from kefu.handoff.cases import TranscriptLine
 from kefu.replies import identify
 from kefu.services.clarification import consecutive_misunderstandings
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 
 HUMAN_PAYLOAD = "/request_human"
 # Replies that offer an agent because the merchant's knowledge has no answer.

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu.backends.catalogue import Product
 from kefu.backends.orders import Order
-from kefu.knowledge.money import yuan
+from kefu.storage.money import yuan
 from kefu.knowledge.promotions import Basket, BasketLine, PromotionEngine
 from kefu.knowledge.promotions.pricing import shown_moment
 from kefu.knowledge.promotions.rules import (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu.knowledge import recommendation as ranking
-from kefu.knowledge.money import plain
+from kefu.storage.money import plain
 from kefu.knowledge.recommendation import Needs, Pick, Recommendation
 from kefu.replies import render
 from kefu.services.recommendation import Refinement, ShownProduct

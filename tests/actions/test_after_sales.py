@@ -315,8 +315,8 @@ def test_a_number_inside_another_answer_does_not_replace_the_order(shop_backends
 def test_an_item_excluded_from_no_reason_returns_is_not_taken(writable_backends, fresh_sqlite_shop):
     from sqlalchemy.orm import Session
 
-    from kefu.shop import models
-    from kefu.shop.clock import shop_now
+    from kefu.storage import models
+    from kefu.storage.clock import shop_now
 
     with Session(fresh_sqlite_shop.engine) as session, session.begin():
         order = session.get(models.Order, "2024111100003")

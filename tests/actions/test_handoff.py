@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from actions.handoff import ActionHandoffToHuman, ActionSubmitTicket, ValidateLeaveMessageForm, handoff_service
 from kefu.handoff.agents import create_agent, mark_seen
 from kefu.replies import render
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 from tests.actions.conftest import make_tracker, responses, run_action, slot_events
 
 GOLD = {"customer_id": "C0001", "channel": "web"}

@@ -21,12 +21,12 @@ from actions.recommendation import (
     ValidateRecommendationForm,
 )
 from kefu.backends.factory import http_backends
-from kefu.knowledge.money import plain
+from kefu.storage.money import plain
 from kefu.knowledge.recommendation import Needs
 from kefu.services.recommendation import RecommendationState
 from kefu.services.recommendation import recommend_for
 from tests.actions.conftest import DOMAIN, entity, make_tracker, responses, run_action as run, slot_events
-from tests.shop.fixtures import shop_api_url  # noqa: F401
+from tests.demo_shop.fixtures import shop_api_url  # noqa: F401
 
 C0001 = {"customer_id": "C0001", "channel": "taobao"}
 EARPHONES = "蓝牙耳机"

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from kefu.backends.factory import Backends, http_backends, sql_backends
-from tests.shop.fixtures import (  # noqa: F401
+from tests.demo_shop.fixtures import (  # noqa: F401
     fresh_postgres_shop,
     fresh_sqlite_shop,
     seeded_postgres_shop,

@@ -21,9 +21,9 @@ from kefu.backends.after_sales import (
     AfterSalesRejected,
 )
 from kefu.backends.orders import Recipient
-from kefu.shop import models
-from kefu.shop.clock import shop_now
-from kefu.shop.db import make_session_factory
+from kefu.storage import models
+from kefu.storage.clock import shop_now
+from kefu.storage.db import make_session_factory
 
 TSHIRT_ORDER = "2024111100001"  # delivered 2 days ago: one white L T-shirt
 IN_TRANSIT_ORDER = "2024111100002"

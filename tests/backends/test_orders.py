@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from kefu.backends.orders import ORDER_STATUS_LABELS
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 
 
 def at_today(shop, hour, minute=0):

@@ -11,7 +11,7 @@ from kefu.backends.after_sales import AfterSalesRejected
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.backends.factory import sql_backends
 from kefu.backends.sql.session import SqlGateway
-from kefu.shop import models
+from kefu.storage import models
 
 
 def unused_port() -> int:

@@ -17,7 +17,7 @@ import pytest
 
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 from tests.channels.support import OTHER_AGENT, Shopper, from_agent, from_bot, handoff_site, wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api")

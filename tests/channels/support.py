@@ -28,7 +28,7 @@ from kefu.handoff.cases import Case, HandoffService, TranscriptLine
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.launcher import Assistant
 from tests.conftest import assistant_on
-from tests.shop.support import seeded_sqlite
+from tests.demo_shop.support import seeded_sqlite
 
 OTHER_AGENT = ("xiaowang", "小王", "other-pass-123")
 # HANDOFF_SOCKET_POLL_SECONDS of the channel tests' server, whatever this shell says.

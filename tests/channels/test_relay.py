@@ -20,8 +20,8 @@ from kefu.handoff.agents import create_agent
 from kefu.handoff.cases import PUSH_WINDOW, HandoffService
 from kefu.handoff.models import create_handoff_schema
 from kefu.handoff.triggers import decide_handoff
-from kefu.shop.clock import shop_now
-from kefu.shop.db import make_engine
+from kefu.storage.clock import shop_now
+from kefu.storage.db import make_engine
 
 DOMAIN = Domain.empty()
 

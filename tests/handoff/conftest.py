@@ -13,9 +13,9 @@ from kefu.handoff.agents import create_agent
 from kefu.handoff.cases import HandoffService
 from kefu.handoff.models import create_handoff_schema
 from kefu.settings import Settings
-from kefu.shop.clock import SHOP_TZ
-from kefu.shop.db import make_engine
-from tests.shop.support import find_postgres, throwaway_postgres_schema
+from kefu.storage.clock import SHOP_TZ
+from kefu.storage.db import make_engine
+from tests.demo_shop.support import find_postgres, throwaway_postgres_schema
 
 # A Wednesday, inside the default business hours.
 WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=SHOP_TZ)

@@ -22,7 +22,7 @@ from kefu.handoff.agents import (
     verify_agent,
 )
 from kefu.handoff.models import Agent, RevokedSession
-from kefu.shop.db import make_session_factory
+from kefu.storage.db import make_session_factory
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM
 
 
@@ -150,7 +150,7 @@ def test_the_demo_agent(engine, monkeypatch):
 
 
 def test_the_demo_agent_creates_the_tables(tmp_path, monkeypatch):
-    from kefu.shop.db import make_engine
+    from kefu.storage.db import make_engine
 
     monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
@@ -175,7 +175,7 @@ def test_the_command_line(tmp_path, monkeypatch, capsys):
 
 
 def test_the_command_line_uses_database_url(tmp_path, monkeypatch, capsys):
-    from kefu.shop.db import make_engine
+    from kefu.storage.db import make_engine
 
     url = f"sqlite:///{tmp_path / 'configured.db'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -17,7 +17,7 @@ from kefu.handoff.cases import (
     UnknownAgent,
 )
 from kefu.handoff.triggers import HandoffReason, decide_handoff
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 from tests.handoff.conftest import handoff_settings
 
 REQUEST = decide_handoff("request_human", "转人工")

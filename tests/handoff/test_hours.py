@@ -17,7 +17,7 @@ from kefu.handoff.hours import (
     parse_hours,
 )
 from kefu.handoff.triggers import decide_handoff
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 from tests.handoff.conftest import handoff_settings
 
 DEFAULT = parse_hours("09:00-22:00")

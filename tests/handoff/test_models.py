@@ -8,7 +8,7 @@ from kefu.handoff.cases import HandoffService
 from kefu.handoff.agents import create_agent
 from kefu.handoff.models import Base, HandoffCase, TicketCallback, create_handoff_schema, drop_handoff_schema
 from kefu.handoff.triggers import decide_handoff
-from kefu.shop import db as shop_db
+from kefu.storage import db as shop_db
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM, handoff_settings
 
 HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages", "revoked_sessions", "ticket_callbacks"}
@@ -24,7 +24,7 @@ def row(sender, status):
 def test_the_handoff_tables_are_their_own(engine):
     assert set(Base.metadata.tables) == HANDOFF_TABLES
     assert HANDOFF_TABLES <= set(inspect(engine).get_table_names())
-    from kefu.shop.models import Base as ShopBase
+    from kefu.storage.models import Base as ShopBase
 
     assert not HANDOFF_TABLES & set(ShopBase.metadata.tables)
 

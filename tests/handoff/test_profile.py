@@ -9,7 +9,7 @@ from kefu.backends.orders import Order, OrderBackend, OrderItem, Recipient, Refu
 from kefu.handoff.cases import HandoffService
 from kefu.handoff.profile import customer_context, customer_profile, order_summary
 from kefu.handoff.triggers import decide_handoff
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 from tests.handoff.conftest import handoff_settings
 
 AT = datetime(2026, 12, 2, 10, 0, tzinfo=SHOP_TZ)
@@ -104,7 +104,7 @@ def test_the_context_goes_into_a_case_and_comes_back_the_same(engine):
 def test_the_demo_shops_gold_customer(tmp_path):
     """The real SQL backends on the seeded demo shop: C0001 is the gold customer of CONTRACT.md §5."""
     from kefu.backends.factory import sql_backends
-    from tests.shop.support import seeded_sqlite
+    from tests.demo_shop.support import seeded_sqlite
 
     shop = seeded_sqlite(tmp_path / "shop.db")
     backends = sql_backends(engine=shop.engine)

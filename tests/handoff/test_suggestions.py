@@ -4,7 +4,7 @@ import pytest
 
 from kefu.handoff.suggestions import MAX_SUGGESTIONS, suggested_replies
 from kefu.knowledge.store import KnowledgeStore
-from tests.shop.fixtures import seeded_sqlite_shop  # noqa: F401
+from tests.demo_shop.fixtures import seeded_sqlite_shop  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_a_message_the_model_did_not_understand_still_gets_a_greeting(store):
 # --- questions about one of the shopper's orders --------------------------------------
 from kefu.backends.factory import http_backends, sql_backends  # noqa: E402
 from kefu.handoff.suggestions import CaseOrders, order_meant  # noqa: E402
-from kefu.shop.clock import shop_now  # noqa: E402
+from kefu.storage.clock import shop_now  # noqa: E402
 
 IN_TRANSIT, AWAITING_SHIPMENT, SIGNED = "2024111100002", "2024111100003", "2024111100001"
 REFUNDED = "2024111100007"

@@ -18,7 +18,7 @@ from kefu.handoff.cases import (
 )
 from kefu.handoff.hours import parse_hours
 from kefu.handoff.triggers import decide_handoff
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 from tests.handoff.conftest import WEDNESDAY_10AM, handoff_settings
 
 REQUEST = decide_handoff("request_human", "转人工")

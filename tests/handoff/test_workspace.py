@@ -27,7 +27,7 @@ from kefu.handoff.workspace import (
 )
 from kefu.launcher import Assistant, _banner, prepare_handoff
 from kefu.settings import Settings
-from kefu.shop.db import make_engine
+from kefu.storage.db import make_engine
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 

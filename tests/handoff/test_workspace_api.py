@@ -17,7 +17,7 @@ from kefu.handoff.agents import DEMO_AGENT_USERNAME, create_agent
 from kefu.handoff.triggers import decide_handoff
 from kefu.handoff.workspace import LOGIN_ATTEMPTS, SESSION_COOKIE, SessionSigner
 from kefu.settings import PROJECT_ROOT
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 from tests.channels.support import OTHER_AGENT, AgentClient, Shopper, from_bot, handoff_site, wait_for
 
 RASA_PORT, ACTION_PORT, REPLICA_PORT = 5141, 5191, 5143

@@ -13,7 +13,7 @@ from kefu.knowledge.size_charts import (
     read_size_charts,
 )
 from kefu.knowledge.sources import KnowledgeFileError
-from kefu.shop.demo_catalogue import CATALOGUE
+from kefu.demo_shop.catalogue import CATALOGUE
 
 PRODUCT_IDS = {product.id for product in CATALOGUE}
 

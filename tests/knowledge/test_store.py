@@ -10,10 +10,10 @@ import pytest
 from kefu.backends.errors import BackendFailure
 from kefu.knowledge.importer import import_file
 from kefu.knowledge.store import FaqEntry, KnowledgeStore, Policy, shared_store
-from kefu.shop import models
-from kefu.shop.clock import SHOP_TZ
-from kefu.shop.db import create_schema, make_engine, make_session_factory
-from tests.shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
+from kefu.storage import models
+from kefu.storage.clock import SHOP_TZ
+from kefu.storage.db import create_schema, make_engine, make_session_factory
+from tests.demo_shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
 
 
 def reimport(engine, path, text):

@@ -6,7 +6,7 @@ import pytest
 from kefu.backends.orders import Order, OrderItem, Recipient, ReturnRequest
 from kefu.services import after_sales as tasks
 from kefu.services.return_policy import ReturnRoute, return_route
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=SHOP_TZ)
 

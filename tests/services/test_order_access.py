@@ -2,7 +2,7 @@ import pytest
 
 from kefu.backends.factory import sql_backends
 from kefu.services.order_access import OrderAccess, last_four_digits
-from tests.shop.fixtures import seeded_sqlite_shop  # noqa: F401
+from tests.demo_shop.fixtures import seeded_sqlite_shop  # noqa: F401
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from kefu.backends.orders import Order, OrderItem, Recipient
 from kefu.knowledge.promotions import SAMPLE_PROMOTIONS, PromotionEngine
 from kefu.replies import render
 from kefu.services.promotion_answers import ShopperContext, coupon_reply, promotion_reply
-from kefu.shop.clock import in_shop_time
-from kefu.shop.models import CATEGORIES
+from kefu.storage.clock import in_shop_time
+from kefu.storage.models import CATEGORIES
 
 NOW = in_shop_time(datetime(2026, 12, 1, 10, 0))
 TSHIRT = Product("P1001", "男士纯棉圆领短袖T恤", "服装", "棉语", Decimal("79"), {}, "",

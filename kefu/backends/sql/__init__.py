@@ -1,2 +1,2 @@
 """SQLAlchemy implementations of the backend interfaces, on the shop schema
-in ``kefu.shop.models``."""
+in ``kefu.storage.models``."""

@@ -28,8 +28,8 @@ from kefu.backends.orders import Order, Recipient, ReturnRequest
 from kefu.backends.sql.orders import ORDER_DETAILS, order_from_row, return_request_from_row
 from kefu.backends.sql.regions import resolve_province
 from kefu.backends.sql.session import SqlGateway, from_row
-from kefu.shop import models
-from kefu.shop.clock import shop_now
+from kefu.storage import models
+from kefu.storage.clock import shop_now
 
 
 class SqlAfterSalesBackend(AfterSalesBackend):

@@ -17,7 +17,7 @@ from kefu.backends.catalogue import (
     normalise_category,
 )
 from kefu.backends.sql.session import SqlGateway, cents, yuan
-from kefu.shop import models
+from kefu.storage import models
 
 
 class SqlCatalogueBackend(CatalogueBackend):

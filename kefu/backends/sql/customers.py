@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from kefu.backends.customers import Contact, Customer, CustomerBackend
 from kefu.backends.sql.session import SqlGateway
-from kefu.shop import models
+from kefu.storage import models
 
 
 class SqlCustomerBackend(CustomerBackend):

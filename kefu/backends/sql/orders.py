@@ -23,8 +23,8 @@ from kefu.backends.orders import (
 )
 from kefu.backends.sql.regions import resolve_province
 from kefu.backends.sql.session import SqlGateway, cents, from_row, yuan
-from kefu.shop import models
-from kefu.shop.clock import in_shop_time, shop_now
+from kefu.storage import models
+from kefu.storage.clock import in_shop_time, shop_now
 
 ORDER_DETAILS = (
     selectinload(models.Order.items),

@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kefu.shop.geography import region_name_candidates
-from kefu.shop.models import City, Province
+from kefu.storage.geography import region_name_candidates
+from kefu.storage.models import City, Province
 
 
 def resolve_province(session: Session, place: str) -> Optional[Province]:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from kefu.backends.errors import BackendError, BackendUnavailable
-from kefu.shop.db import make_session_factory
+from kefu.storage.db import make_session_factory
 
 T = TypeVar("T")
 

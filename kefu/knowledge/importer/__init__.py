@@ -50,7 +50,7 @@ from kefu.knowledge.importer.faq import import_faq
 from kefu.knowledge.importer.policies import import_policies
 from kefu.knowledge.importer.tables import TABLE_SUFFIXES
 from kefu.knowledge.sources import Problem
-from kefu.shop.clock import shop_now
+from kefu.storage.clock import shop_now
 
 YAML_SUFFIXES = (".yml", ".yaml")
 # Words in a YAML file's name that say what it holds.

@@ -58,7 +58,7 @@ from kefu.knowledge.importer.base import (
 )
 from kefu.knowledge.importer.tables import Table, column_letter, read_table
 from kefu.knowledge.sources import Fields, LineMap, Problem, Problems
-from kefu.shop import models
+from kefu.storage import models
 
 PROGRESS_EVERY = 1000
 # Queries name at most this many ids at once (SQLite's old limit is 999).

@@ -22,8 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from kefu.knowledge.importer import KINDS, detect_kind, import_file
 from kefu.knowledge.importer.base import CATALOGUE, ImportOutcome, refused, source_name
 from kefu.knowledge.sources import Problem
-from kefu.nlu import lookups
-from kefu.shop.db import create_schema, database_url, make_engine, make_session_factory
+from kefu.knowledge import lookups
+from kefu.storage.db import create_schema, database_url, make_engine, make_session_factory
 
 NOUNS = {"promotions": "promotion rules", "size_charts": "size charts", "policies": "policies", "faq": "FAQ entries"}
 RETRAIN = (

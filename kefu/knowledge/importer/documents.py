@@ -30,7 +30,7 @@ from kefu.knowledge.importer.base import (
 from kefu.knowledge.promotions.loader import read_promotions
 from kefu.knowledge.size_charts import read_size_charts
 from kefu.knowledge.sources import KnowledgeFileError, Problems, read_file_text
-from kefu.shop import models
+from kefu.storage import models
 
 # kind -> (text, file name, the shop's product ids or None) -> the parsed book
 Parser = Callable[[str, str, Optional[Collection[str]]], object]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from kefu.knowledge.importer.base import FAQ, ImportOutcome
 from kefu.knowledge.importer.entries import Entry, EntryKind, answer_fields, import_entries
 from kefu.knowledge.sources import LineMap, Problems
-from kefu.shop import models
+from kefu.storage import models
 
 
 def _entry(entry: LineMap, problems: Problems, position: int) -> Optional[Dict[str, Any]]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from kefu.knowledge.importer.base import POLICIES, ImportOutcome
 from kefu.knowledge.importer.entries import EntryKind, answer_fields, import_entries, limited_text, plain_json
 from kefu.knowledge.sources import LineMap, Problems
-from kefu.shop import models
+from kefu.storage import models
 
 
 def _policy(entry: LineMap, problems: Problems, position: int) -> Optional[Dict[str, Any]]:

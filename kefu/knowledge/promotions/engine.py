@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Collection, List, Optional, Tuple, Union
 
-from kefu.knowledge.money import MoneyLike, plain, yuan, zhe
+from kefu.storage.money import MoneyLike, plain, yuan, zhe
 from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.loader import load_promotions
 from kefu.knowledge.promotions.pricing import (

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Collection, Dict, List, Optional, Union
 
-from kefu.knowledge.money import plain, zhe
+from kefu.storage.money import plain, zhe
 from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.rules import (
     ALL_KINDS,
@@ -40,7 +40,7 @@ from kefu.knowledge.sources import (
     read_entries,
     read_file_text,
 )
-from kefu.shop.models import MEMBER_LEVELS
+from kefu.storage.models import MEMBER_LEVELS
 
 ONE = Decimal(1)
 ZERO = Decimal(0)

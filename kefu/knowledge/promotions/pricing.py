@@ -29,7 +29,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from kefu.backends.customers import MEMBER_LEVEL_LABELS
-from kefu.knowledge.money import FEN, ZERO, as_decimal, is_in_fen, to_fen, yuan
+from kefu.storage.money import FEN, ZERO, as_decimal, is_in_fen, to_fen, yuan
 from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.rules import (
     COUPON_LIMIT,
@@ -49,8 +49,8 @@ from kefu.knowledge.promotions.rules import (
     conflict,
     tier_label,
 )
-from kefu.shop.clock import in_shop_time
-from kefu.shop.models import MEMBER_LEVELS
+from kefu.storage.clock import in_shop_time
+from kefu.storage.models import MEMBER_LEVELS
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 
-from kefu.knowledge.money import ZERO, MoneyLike, as_decimal, is_in_fen, to_fen, yuan
+from kefu.storage.money import ZERO, MoneyLike, as_decimal, is_in_fen, to_fen, yuan
 from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.rules import PriceProtection
-from kefu.shop.clock import in_shop_time
+from kefu.storage.clock import in_shop_time
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, FrozenSet, Optional, Tuple, Union
 
-from kefu.knowledge.money import ZERO, plain, to_fen
+from kefu.storage.money import ZERO, plain, to_fen
 from kefu.knowledge.phrases import say
 
 MEMBER_PRICE = "member_price"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.shop import models
-from kefu.shop.db import create_schema, make_engine, make_session_factory
-from tests.shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
+from kefu.storage import models
+from kefu.storage.db import create_schema, make_engine, make_session_factory
+from tests.demo_shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
 
 
 @pytest.fixture

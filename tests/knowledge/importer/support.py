@@ -9,8 +9,8 @@ from typing import Sequence
 from sqlalchemy import select
 
 from kefu.knowledge.importer import import_file
-from kefu.shop import models
-from kefu.shop.db import make_session_factory
+from kefu.storage import models
+from kefu.storage.db import make_session_factory
 
 
 def run_import(engine, path, **options):

@@ -13,9 +13,9 @@ import yaml
 
 from kefu.knowledge.importer import KINDS, SAMPLE_FILES, TOPICS, detect_kind
 from kefu.knowledge.importer.cli import main
-from kefu.nlu.lookups import CATALOGUE_USERDICT_NAME, PRODUCT_LOOKUP_NAME
+from kefu.knowledge.lookups import CATALOGUE_USERDICT_NAME, PRODUCT_LOOKUP_NAME
 from kefu.settings import PROJECT_ROOT
-from kefu.shop.db import make_engine
+from kefu.storage.db import make_engine
 from tests.knowledge.importer.support import products, write_csv
 
 HEADER = ["product_id", "name", "category", "brand", "sku_id", "price"]

@@ -8,9 +8,9 @@ from kefu.knowledge.importer import SAMPLE_FILES
 from kefu.knowledge.importer.base import checksum
 from kefu.knowledge.promotions import SAMPLE_PROMOTIONS
 from kefu.knowledge.size_charts import SAMPLE_SIZE_CHARTS
-from kefu.shop import models
-from kefu.shop.clock import SHOP_TZ
-from kefu.shop.db import make_session_factory
+from kefu.storage import models
+from kefu.storage.clock import SHOP_TZ
+from kefu.storage.db import make_session_factory
 from tests.knowledge.importer.support import counts, reasons, run_import
 
 LATER = datetime(2030, 1, 1, 9, 0, tzinfo=SHOP_TZ)

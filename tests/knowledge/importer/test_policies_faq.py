@@ -8,8 +8,8 @@ import textwrap
 from sqlalchemy import select
 
 from kefu.knowledge.importer import SAMPLE_FAQ, SAMPLE_POLICIES, TOPICS
-from kefu.shop import models
-from kefu.shop.db import make_session_factory
+from kefu.storage import models
+from kefu.storage.db import make_session_factory
 from tests.knowledge.importer.support import counts, reasons, run_import
 
 

@@ -9,8 +9,8 @@ from typing import Sequence
 
 from kefu.backends.catalogue import CATEGORIES
 from kefu.knowledge.promotions import SAMPLE_PROMOTIONS, Basket, BasketLine, PromotionEngine, read_promotions
-from kefu.shop.clock import SHOP_TZ
-from kefu.shop.demo_catalogue import CATALOGUE
+from kefu.storage.clock import SHOP_TZ
+from kefu.demo_shop.catalogue import CATALOGUE
 
 PRODUCT_IDS = frozenset(product.id for product in CATALOGUE)
 # Inside every sample coupon's window and before 双12 (2026-12-10..12).

@@ -10,7 +10,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.knowledge.money import FEN, is_in_fen
+from kefu.storage.money import FEN, is_in_fen
 from kefu.knowledge.promotions import Basket, BasketLine, PromotionBook, price_basket, price_with_rules
 from kefu.knowledge.promotions.pricing import applicable_rules, basket_conflict, share_out
 from kefu.knowledge.promotions.rules import (
@@ -27,7 +27,7 @@ from kefu.knowledge.promotions.rules import (
     StackingPolicy,
     Tier,
 )
-from kefu.shop.clock import SHOP_TZ
+from kefu.storage.clock import SHOP_TZ
 
 # Fast enough for every test run, without a database left behind in the work tree.
 PROPERTY = settings(max_examples=200, deadline=None, database=None)

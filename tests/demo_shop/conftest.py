@@ -1,4 +1,4 @@
-from tests.shop.fixtures import (  # noqa: F401
+from tests.demo_shop.fixtures import (  # noqa: F401
     fresh_postgres_shop,
     fresh_shop_api_url,
     fresh_sqlite_shop,

@@ -25,9 +25,9 @@ from kefu.backends import after_sales, catalogue, customers, orders
 from kefu.backends.errors import BackendUnavailable
 from kefu.backends.factory import http_backends, sql_backends
 from kefu.backends.http import bodies
-from kefu.shop import models
-from kefu.shop.api_server import create_app, serve_in_thread
-from kefu.shop.db import make_session_factory
+from kefu.storage import models
+from kefu.demo_shop.api_server import create_app, serve_in_thread
+from kefu.storage.db import make_session_factory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((PROJECT_ROOT / "docs" / "openapi" / "shop-backend.yaml").read_text(encoding="utf-8"))
@@ -235,7 +235,7 @@ def test_the_command_starts_a_server(seeded_sqlite_shop):
         port = probe.getsockname()[1]
     environment = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), DATABASE_URL=str(seeded_sqlite_shop.engine.url))
     server = subprocess.Popen(
-        [sys.executable, "-m", "kefu.shop.api_server", "--port", str(port)],
+        [sys.executable, "-m", "kefu.demo_shop.api_server", "--port", str(port)],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -10,10 +10,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import inspect, select
 
-from kefu.shop import models
-from kefu.shop.clock import SHOP_TZ, shop_now
-from kefu.shop.db import make_engine, make_session_factory
-from kefu.shop.seed import (
+from kefu.storage import models
+from kefu.storage.clock import SHOP_TZ, shop_now
+from kefu.storage.db import make_engine, make_session_factory
+from kefu.demo_shop.seed import (
     RefusedToReset,
     build_demo_shop,
     is_current,

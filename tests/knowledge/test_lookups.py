@@ -2,7 +2,7 @@ import dataclasses
 
 import yaml
 
-from kefu.nlu.lookups import (
+from kefu.knowledge.lookups import (
     CATALOGUE_USERDICT,
     LOOKUP_DIR,
     PLACES_USERDICT,
@@ -24,11 +24,11 @@ from kefu.settings import PROJECT_ROOT
 
 def test_location_lookup_file_is_up_to_date_with_the_geography():
     written = (LOOKUP_DIR / "location.yml").read_text(encoding="utf-8")
-    assert written == location_lookup_yaml(), "run `python -m kefu.nlu.lookups`"
+    assert written == location_lookup_yaml(), "run `python -m kefu.knowledge.lookups`"
 
 
 def test_places_userdict_is_up_to_date_with_the_geography():
-    assert PLACES_USERDICT.read_text(encoding="utf-8") == places_userdict(), "run `python -m kefu.nlu.lookups`"
+    assert PLACES_USERDICT.read_text(encoding="utf-8") == places_userdict(), "run `python -m kefu.knowledge.lookups`"
 
 
 def test_provinces_full_names_and_cities_with_and_without_suffix_are_known():
@@ -46,9 +46,9 @@ def test_longer_names_come_first_so_the_longest_match_wins():
 
 def test_catalogue_lookups_are_what_the_sample_catalogue_generates():
     assert PRODUCT_LOOKUP.read_text(encoding="utf-8") == product_lookup_yaml(sample_catalogue()), (
-        "run `python -m kefu.nlu.lookups`")
+        "run `python -m kefu.knowledge.lookups`")
     assert CATALOGUE_USERDICT.read_text(encoding="utf-8") == catalogue_userdict(sample_catalogue()), (
-        "run `python -m kefu.nlu.lookups`")
+        "run `python -m kefu.knowledge.lookups`")
 
 
 def test_the_jieba_dictionary_folder_holds_the_catalogue_words():

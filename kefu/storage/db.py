@@ -1,13 +1,13 @@
-"""Where the shop database is, and how to connect to it.
+"""Where the assistant's database is, and how to connect to it.
 
 The embedded default is an SQLite file under ``var/``; ``DATABASE_URL``
-switches to anything SQLAlchemy speaks (PostgreSQL in production).
+(read by ``kefu.settings``) switches to anything SQLAlchemy speaks
+(PostgreSQL in production).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import partial
 from pathlib import Path
 from typing import Optional
@@ -16,14 +16,14 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+from kefu.settings import PROJECT_ROOT, Settings
+
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "shop.db"
 
 
 def database_url() -> str:
-    """The shop database URL: ``DATABASE_URL`` or the embedded SQLite file."""
-    configured = os.environ.get("DATABASE_URL", "").strip()
-    return configured or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    """The database URL: ``DATABASE_URL`` or the embedded SQLite file."""
+    return Settings.from_env().database_url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
 def make_engine(url: Optional[str] = None, **engine_options) -> Engine:
@@ -68,20 +68,20 @@ def make_session_factory(engine: Engine) -> "sessionmaker[Session]":
 
 def create_schema(engine: Engine) -> None:
     """Create the shop tables that do not exist yet."""
-    from kefu.shop.models import Base  # imported here so db.py stays importable alone
+    from kefu.storage.models import Base  # imported here so db.py stays importable alone
 
     Base.metadata.create_all(engine)
 
 
 def drop_schema(engine: Engine) -> None:
     """Drop every shop table (and only those)."""
-    from kefu.shop.models import Base
+    from kefu.storage.models import Base
 
     Base.metadata.drop_all(engine)
 
 
 def has_schema(engine: Engine) -> bool:
-    from kefu.shop.models import Base
+    from kefu.storage.models import Base
 
     existing = set(inspect(engine).get_table_names())
     return set(Base.metadata.tables) <= existing

@@ -1,5 +1,5 @@
 """Pytest fixtures over ``support.py``, imported by the conftest of each test
-folder that needs a real shop (tests/shop, tests/backends).
+folder that needs a real shop (tests/demo_shop, tests/backends).
 
 The session-scoped shops are shared by every test that only reads; a test
 that changes the shop takes a ``fresh_…`` one of its own.
@@ -13,8 +13,8 @@ from typing import Iterator
 import pytest
 
 from kefu.backends.factory import sql_backends
-from kefu.shop.api_server import create_app, serve_in_thread
-from tests.shop.support import SeededShop, copied_sqlite, seeded_postgres, seeded_sqlite
+from kefu.demo_shop.api_server import create_app, serve_in_thread
+from tests.demo_shop.support import SeededShop, copied_sqlite, seeded_postgres, seeded_sqlite
 
 
 @contextmanager

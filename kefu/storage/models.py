@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-from kefu.shop.clock import SHOP_TZ, in_shop_time
+from kefu.storage.clock import SHOP_TZ, in_shop_time
 
 Base = declarative_base()
 

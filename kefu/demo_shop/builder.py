@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from kefu.knowledge.importer import SAMPLE_FILES, ImportOutcome, import_file
 from kefu.knowledge.sources import KnowledgeFileError
-from kefu.shop import models
-from kefu.shop.demo_catalogue import TSHIRT_ID
-from kefu.shop.demo_logistics import plan_journey
-from kefu.shop.geography import CITIES, PROVINCES, ProvinceInfo
+from kefu.storage import models
+from kefu.demo_shop.catalogue import TSHIRT_ID
+from kefu.demo_shop.logistics import plan_journey
+from kefu.storage.geography import CITIES, PROVINCES, ProvinceInfo
 
 RANDOM_SEED = 20241111
 

@@ -1,6 +1,6 @@
 """Reference server for the shop REST API (docs/openapi/shop-backend.yaml).
 
-``python -m kefu.shop.api_server --port 5060`` serves the shop database
+``python -m kefu.demo_shop.api_server --port 5060`` serves the shop database
 (``DATABASE_URL``) through the SQL backends, so that the HTTP backends, and
 anyone writing an adapter for a real merchant system, have a working
 counterpart. Database calls run in a thread pool, never on the event loop.
@@ -39,8 +39,8 @@ from kefu.backends.http.bodies import (
     ReturnApplication,
 )
 from kefu.backends.wire import WireFormatError, from_wire, to_wire
-from kefu.shop.db import make_engine
-from kefu.shop.seed import seed_if_empty
+from kefu.storage.db import make_engine
+from kefu.demo_shop.seed import seed_if_empty
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Build the demo shop: ``python -m kefu.shop.seed [--reset] [--refresh-stale]``.
+"""Build the demo shop: ``python -m kefu.demo_shop.seed [--reset] [--refresh-stale]``.
 
 Without options it seeds an empty database and leaves a seeded one alone,
 so ``make run`` can call it every time. The demo data is reproducible (fixed
@@ -20,10 +20,10 @@ from typing import Callable, Optional
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
-from kefu.shop.clock import shop_now
-from kefu.shop.db import create_schema, database_url, drop_schema, has_schema, make_engine, make_session_factory
-from kefu.shop.demo_builder import RANDOM_SEED, DemoShopBuilder, SeedSummary
-from kefu.shop.models import Customer, Product, ShopMeta
+from kefu.storage.clock import shop_now
+from kefu.storage.db import create_schema, database_url, drop_schema, has_schema, make_engine, make_session_factory
+from kefu.demo_shop.builder import RANDOM_SEED, DemoShopBuilder, SeedSummary
+from kefu.storage.models import Customer, Product, ShopMeta
 
 DEMO_MARKER = "kefu demo shop"
 # Raised whenever the schema or the demo data changes, so that

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from kefu.shop.clock import shop_now
-from kefu.shop.db import make_engine
-from kefu.shop.seed import build_demo_shop
+from kefu.storage.clock import shop_now
+from kefu.storage.db import make_engine
+from kefu.demo_shop.seed import build_demo_shop
 
 # Tried in order; TEST_POSTGRES_URL puts another server first.
 POSTGRES_CANDIDATES = (

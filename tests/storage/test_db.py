@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from kefu.shop import models
-from kefu.shop.clock import SHOP_TZ, shop_now
-from kefu.shop.db import (
+from kefu.storage import models
+from kefu.storage.clock import SHOP_TZ, shop_now
+from kefu.storage.db import (
     DEFAULT_SQLITE_PATH,
     create_schema,
     database_url,

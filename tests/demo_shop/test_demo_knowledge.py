@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from kefu.knowledge.importer.base import SAMPLE_CATALOGUE
 from kefu.knowledge.importer.catalogue import read_catalogue
 from kefu.knowledge.store import KnowledgeStore
-from kefu.shop import models
-from kefu.shop.db import make_session_factory
-from kefu.shop.demo_builder import SHIPPING_ZONES, WAREHOUSES, ZONE_OF_PROVINCE
-from kefu.shop.demo_catalogue import CATALOGUE, TSHIRT_ID
-from kefu.shop.seed import SEED_VERSION
+from kefu.storage import models
+from kefu.storage.db import make_session_factory
+from kefu.demo_shop.builder import SHIPPING_ZONES, WAREHOUSES, ZONE_OF_PROVINCE
+from kefu.demo_shop.catalogue import CATALOGUE, TSHIRT_ID
+from kefu.demo_shop.seed import SEED_VERSION
 
 
 def test_the_catalogue_is_the_sample_file(seeded_sqlite_shop):

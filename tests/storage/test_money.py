@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from kefu.knowledge.money import as_decimal, plain, to_fen, yuan, zhe
+from kefu.storage.money import as_decimal, plain, to_fen, yuan, zhe
 
 
 @pytest.mark.parametrize("amount, fen", [("0.005", "0.01"), ("0.004", "0.00"), ("32.775", "32.78"), ("-0.005", "-0.01"), (2, "2.00")])
