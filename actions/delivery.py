@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.latest_message import latest_entity
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
+from kefu import names
 from kefu.backends.errors import BackendFailure
 from kefu.services.delivery_view import delivery_reply, shipping_reply
 
@@ -34,7 +35,7 @@ class ActionEstimateDelivery(Action):
         return "action_estimate_delivery"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        place = latest_entity(tracker, "location") or tracker.get_slot("location")
+        place = latest_entity(tracker, names.LOCATION_ENTITY) or tracker.get_slot(names.LOCATION_SLOT)
         if not place:
             say(dispatcher, "delivery_general")
             return []
@@ -45,10 +46,10 @@ class ActionEstimateDelivery(Action):
             return []
         if estimate is None:
             say(dispatcher, "delivery_unknown_place", destination=place)
-            return [SlotSet("location", None)]
+            return [SlotSet(names.LOCATION_SLOT, None)]
         reply = delivery_reply(estimate)
         say_reply(dispatcher, reply)
-        return [SlotSet("location", place)]
+        return [SlotSet(names.LOCATION_SLOT, place)]
 
 
 class ActionShippingFee(Action):
@@ -56,11 +57,11 @@ class ActionShippingFee(Action):
         return "action_shipping_fee"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        place = latest_entity(tracker, "location") or tracker.get_slot("location")
+        place = latest_entity(tracker, names.LOCATION_ENTITY) or tracker.get_slot(names.LOCATION_SLOT)
         if not place:
             say(dispatcher, "shipping_fee_general")
             return []
-        amount = amount_in(latest_entity(tracker, "budget"))
+        amount = amount_in(latest_entity(tracker, names.BUDGET_ENTITY))
         try:
             quote = await call_backend(backends().orders.shipping_fee, place, amount)
         except BackendFailure:
@@ -68,7 +69,7 @@ class ActionShippingFee(Action):
             return []
         if quote is None:
             say(dispatcher, "shipping_fee_unknown_place", region=place)
-            return [SlotSet("location", None)]
+            return [SlotSet(names.LOCATION_SLOT, None)]
         reply = shipping_reply(quote)
         say_reply(dispatcher, reply)
-        return [SlotSet("location", place)]
+        return [SlotSet(names.LOCATION_SLOT, place)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,32 +13,20 @@ from actions.identity import known_customer_id
 from actions.latest_message import latest_metadata
 from actions.replies import apologise_for_backend, say
 from actions.shop import backends, call_backend
+from kefu import names
 from kefu.backends.errors import BackendFailure
-from kefu.handoff.cases import HandoffService
+from kefu.handoff.context import handoff_facts, transcript
 from kefu.handoff.hours import CLOSED, can_hand_off_now
-from kefu.handoff.models import create_handoff_schema
 from kefu.handoff.profile import CustomerContext, customer_context
+from kefu.handoff.service import HandoffService, handoff_service
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
-from kefu.services.handoff_context import handoff_facts, transcript
 from kefu.services.order_access import last_four_digits
-from kefu.storage.db import database_url, make_engine
 
-HANDOFF_STATUS_SLOT = "handoff_status"
 # Slots worth an agent's glance: what the conversation was about.
-CASE_SLOTS = ("order_id", "current_product_id", "after_sales_task", "current_order_status")
+CASE_SLOTS = (
+    names.ORDER_ID_SLOT, names.CURRENT_PRODUCT_SLOT, names.AFTER_SALES_TASK_SLOT, names.CURRENT_ORDER_STATUS_SLOT,
+)
 _PHONE_DIGITS = 11
-
-
-@lru_cache(maxsize=4)
-def _service_for(url: str) -> HandoffService:
-    engine = make_engine(url)
-    create_handoff_schema(engine)
-    return HandoffService(engine)
-
-
-def handoff_service() -> HandoffService:
-    """The cases live in the assistant's own database (DATABASE_URL), beside the shop's tables."""
-    return _service_for(database_url())
 
 
 def _customer(tracker: Tracker) -> CustomerContext:
@@ -64,7 +51,7 @@ def _decision(tracker: Tracker, member_level: Optional[str]) -> HandoffDecision:
         agent_offer_accepted=facts.agent_offer_accepted,
     )
     # Whatever brought the shopper here (a rule, a policy), they are handed over.
-    return decision or decide_handoff("request_human", text, member_level=member_level)
+    return decision or decide_handoff(names.REQUEST_HUMAN_INTENT, text, member_level=member_level)
 
 
 def _open(service: HandoffService, tracker: Tracker, context: CustomerContext, intent: Optional[str]):
@@ -101,7 +88,7 @@ class ActionHandoffToHuman(Action):
     """Opens a case for the agents and pauses the bot; off hours, offers to take a message."""
 
     def name(self) -> Text:
-        return "action_handoff_to_human"
+        return names.HANDOFF_TO_HUMAN_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         try:
@@ -109,15 +96,15 @@ class ActionHandoffToHuman(Action):
         except BackendFailure:
             apologise_for_backend(dispatcher)
             return []
-        events: List[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)] if tracker.active_loop else []
+        events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)] if tracker.active_loop else []
         if not outcome["available"]:
             template = "handoff_closed" if outcome["why"] == CLOSED else "handoff_no_agent"
             say(dispatcher, template, callback=callback_text(outcome["callback_at"]))
-            return events + [SlotSet(HANDOFF_STATUS_SLOT, "ticket")]
+            return events + [SlotSet(names.HANDOFF_STATUS_SLOT, "ticket")]
         template = "handoff_queued" if outcome["created"] else "handoff_still_waiting"
         say(dispatcher, template, position=outcome["position"], minutes=outcome["minutes"])
         # From here the bot is quiet: the agent answers, and closing the case resumes the bot.
-        return events + [SlotSet(HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
+        return events + [SlotSet(names.HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
 
 
 def _leave_ticket(tracker: Tracker, context: CustomerContext, message: str, contact: str):
@@ -149,23 +136,23 @@ class ValidateLeaveMessageForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         # A known shopper is called back on the phone the shop has.
         phone = await _phone_on_file(tracker)
-        return ["ticket_message"] if phone else ["ticket_message", "ticket_contact"]
+        return [names.TICKET_MESSAGE_SLOT] if phone else [names.TICKET_MESSAGE_SLOT, names.TICKET_CONTACT_SLOT]
 
     def validate_ticket_message(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
         text = (value or "").strip() if isinstance(value, str) else ""
         if not text:
             say(dispatcher, "ticket_message_empty")
-            return {"ticket_message": None}
-        return {"ticket_message": text[:2000]}
+            return {names.TICKET_MESSAGE_SLOT: None}
+        return {names.TICKET_MESSAGE_SLOT: text[:2000]}
 
     def validate_ticket_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
         digits = "".join(ch for ch in str(value or "") if ch.isdigit())
         if len(digits) != _PHONE_DIGITS or not digits.startswith("1"):
             say(dispatcher, "ticket_contact_invalid")
-            return {"ticket_contact": None}
-        return {"ticket_contact": digits}
+            return {names.TICKET_CONTACT_SLOT: None}
+        return {names.TICKET_CONTACT_SLOT: digits}
 
 
 class ActionSubmitTicket(Action):
@@ -173,18 +160,22 @@ class ActionSubmitTicket(Action):
         return "action_submit_ticket"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        message = tracker.get_slot("ticket_message") or ""
+        message = tracker.get_slot(names.TICKET_MESSAGE_SLOT) or ""
         try:
             context = await call_backend(_customer, tracker)
-            contact = tracker.get_slot("ticket_contact") or (context.profile or {}).get("phone") or ""
+            contact = tracker.get_slot(names.TICKET_CONTACT_SLOT) or (context.profile or {}).get("phone") or ""
             case, callback = await call_backend(_leave_ticket, tracker, context, message, contact)
         except BackendFailure:
             apologise_for_backend(dispatcher)
             return []
-        cleared = [SlotSet("ticket_message", None), SlotSet("ticket_contact", None), SlotSet(HANDOFF_STATUS_SLOT, None)]
+        cleared = [
+            SlotSet(names.TICKET_MESSAGE_SLOT, None),
+            SlotSet(names.TICKET_CONTACT_SLOT, None),
+            SlotSet(names.HANDOFF_STATUS_SLOT, None),
+        ]
         if callback is None:
             say(dispatcher, "handoff_queued", position=1, minutes=1)
-            return cleared[:2] + [SlotSet(HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
+            return cleared[:2] + [SlotSet(names.HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
         say(dispatcher, "ticket_created", callback=callback_text(callback),
             contact_tail=last_four_digits(contact) or contact[-4:])
         return cleared

@@ -7,11 +7,8 @@ from typing import Optional
 from rasa_sdk import Tracker
 
 from actions.latest_message import latest_metadata
+from kefu import names
 from kefu.settings import Settings
-
-VERIFIED_CUSTOMER_SLOT = "verified_customer_id"
-# Whether the shopper is known; featurised, so that rules branch on it.
-IDENTITY_KNOWN_SLOT = "identity_known"
 
 
 def channel_customer_id(tracker: Tracker) -> Optional[str]:
@@ -23,4 +20,4 @@ def channel_customer_id(tracker: Tracker) -> Optional[str]:
 
 def known_customer_id(tracker: Tracker) -> Optional[str]:
     """The channel's authenticated id, else the one the shopper proved."""
-    return channel_customer_id(tracker) or tracker.get_slot(VERIFIED_CUSTOMER_SLOT)
+    return channel_customer_id(tracker) or tracker.get_slot(names.VERIFIED_CUSTOMER_SLOT)

@@ -1,8 +1,5 @@
-"""Answers from the merchant's imported knowledge: policies, FAQ, promotion rules.
-
-The store reads the shop database on every answer, so a re-import changes
-what the running bot says without retraining or restarting.
-"""
+"""Answers from the merchant's imported knowledge (policies, FAQ, promotion rules), read from the shop
+database on every answer, so that a re-import changes what the running bot says without a restart."""
 
 from __future__ import annotations
 

@@ -9,23 +9,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import IDENTITY_KNOWN_SLOT, VERIFIED_CUSTOMER_SLOT, known_customer_id
+from actions.identity import known_customer_id
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
+from kefu import names
 from kefu.backends.errors import BackendFailure
 from kefu.backends.orders import Order
 from kefu.replies import render
-from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits
+from kefu.services.clarification import intent_payload
+from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits, order_number_in
 from kefu.services.order_view import order_button_title, order_response
 from kefu.storage.clock import shop_now
 
 RECENT_ORDERS_SHOWN = 3
-ATTEMPTS_SLOT = "verification_attempts"
-# Set when the shop's systems failed mid-verification: the form stops asking
-# (the shopper already got an apology and the offer of an agent).
-LOOKUP_FAILED_SLOT = "lookup_failed"
-# The order numbers last shown as buttons, so that "第二个" can be resolved.
-SHOWN_ORDERS_SLOT = "shown_orders"
 
 
 def _access() -> OrderAccess:
@@ -34,7 +30,7 @@ def _access() -> OrderAccess:
 
 
 def _attempts(tracker: Tracker) -> int:
-    return int(tracker.get_slot(ATTEMPTS_SLOT) or 0)
+    return int(tracker.get_slot(names.VERIFICATION_ATTEMPTS_SLOT) or 0)
 
 
 class ActionIdentifyShopper(Action):
@@ -45,7 +41,10 @@ class ActionIdentifyShopper(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         customer_id = known_customer_id(tracker)
-        return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id), SlotSet(IDENTITY_KNOWN_SLOT, customer_id is not None)]
+        return [
+            SlotSet(names.VERIFIED_CUSTOMER_SLOT, customer_id),
+            SlotSet(names.IDENTITY_KNOWN_SLOT, customer_id is not None),
+        ]
 
 
 class ActionTrackOrder(Action):
@@ -56,24 +55,24 @@ class ActionTrackOrder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         customer_id = known_customer_id(tracker)
-        if tracker.get_slot(LOOKUP_FAILED_SLOT):
-            return [SlotSet(LOOKUP_FAILED_SLOT, None)]
+        if tracker.get_slot(names.LOOKUP_FAILED_SLOT):
+            return [SlotSet(names.LOOKUP_FAILED_SLOT, None)]
         if customer_id is None:
             # Only reached after the verification form ended without a match.
             say(dispatcher, "verification_locked")
             return []
-        return await show_order(dispatcher, customer_id, tracker.get_slot("order_id"))
+        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT))
 
 
 async def show_order(dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str]) -> List[EventType]:
     """The order's status and parcel for its owner; without an order number, their recent orders."""
     try:
         if not order_id:
-            return await offer_recent_orders(dispatcher, customer_id, "choose_order", "track_order")
+            return await offer_recent_orders(dispatcher, customer_id, "choose_order", names.TRACK_ORDER_INTENT)
         order = await owned_order(customer_id, order_id)
         if order is None:
             say(dispatcher, "order_no_match")
-            return [SlotSet("order_id", None)]
+            return [SlotSet(names.ORDER_ID_SLOT, None)]
         events = await call_backend(backends().orders.logistics_events, order.order_id)
     except BackendFailure:
         apologise_for_backend(dispatcher)
@@ -81,9 +80,9 @@ async def show_order(dispatcher: CollectingDispatcher, customer_id: str, order_i
     for reply in order_response(order, events or [], shop_now()):
         say_reply(dispatcher, reply)
     return [
-        SlotSet("order_id", order.order_id),
-        SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id),
-        SlotSet("current_order_status", order.status),
+        SlotSet(names.ORDER_ID_SLOT, order.order_id),
+        SlotSet(names.VERIFIED_CUSTOMER_SLOT, customer_id),
+        SlotSet(names.CURRENT_ORDER_STATUS_SLOT, order.status),
     ]
 
 
@@ -94,13 +93,16 @@ async def offer_recent_orders(
     orders = await call_backend(backends().orders.orders_of_customer, customer_id, RECENT_ORDERS_SHOWN)
     if not orders:
         say(dispatcher, "no_orders")
-        return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id)]
+        return [SlotSet(names.VERIFIED_CUSTOMER_SLOT, customer_id)]
     buttons = [
-        {"title": order_button_title(order), "payload": f'/{intent}{{"order_id":"{order.order_id}"}}'}
+        {"title": order_button_title(order), "payload": intent_payload(intent, {names.ORDER_ID_ENTITY: order.order_id})}
         for order in orders
     ]
     dispatcher.utter_message(**render(template), buttons=buttons)
-    return [SlotSet(VERIFIED_CUSTOMER_SLOT, customer_id), SlotSet(SHOWN_ORDERS_SLOT, [o.order_id for o in orders])]
+    return [
+        SlotSet(names.VERIFIED_CUSTOMER_SLOT, customer_id),
+        SlotSet(names.SHOWN_ORDERS_SLOT, [o.order_id for o in orders]),
+    ]
 
 
 class ActionAskOrderId(Action):
@@ -113,10 +115,10 @@ class ActionAskOrderId(Action):
             say(dispatcher, "ask_order_id")
             return []
         try:
-            return await offer_recent_orders(dispatcher, customer_id, "choose_order_for_task", "inform")
+            return await offer_recent_orders(dispatcher, customer_id, "choose_order_for_task", names.INFORM_INTENT)
         except BackendFailure:
             apologise_for_backend(dispatcher)
-            return [SlotSet(LOOKUP_FAILED_SLOT, True)]
+            return [SlotSet(names.LOOKUP_FAILED_SLOT, True)]
 
 
 class ActionAskPhoneLast4(Action):
@@ -139,43 +141,43 @@ class OrderProof:
         """[] when the shopper is known, the questions still to ask, or None once locked."""
         if known_customer_id(tracker):
             return []
-        if tracker.get_slot(LOOKUP_FAILED_SLOT) or _attempts(tracker) >= MAX_VERIFICATION_ATTEMPTS:
+        if tracker.get_slot(names.LOOKUP_FAILED_SLOT) or _attempts(tracker) >= MAX_VERIFICATION_ATTEMPTS:
             return None
-        return ["order_id", "phone_last4"]
+        return [names.ORDER_ID_SLOT, names.PHONE_LAST4_SLOT]
 
     @staticmethod
-    def looks_like_order_number(value: Any) -> bool:
-        return len("".join(ch for ch in str(value or "") if ch.isdigit())) in (13, 14)
-
-    @classmethod
-    def checked_order_number(cls, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        if cls.looks_like_order_number(value):
-            return {"order_id": "".join(ch for ch in str(value) if ch.isdigit())}
-        say(dispatcher, "invalid_order_id")
-        return {"order_id": None}
+    def checked_order_number(value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        order_id = order_number_in(value)
+        if order_id is None:
+            say(dispatcher, "invalid_order_id")
+        return {names.ORDER_ID_SLOT: order_id}
 
     @staticmethod
     async def checked_phone_tail(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         digits = last_four_digits(value)
         if digits is None:
             say(dispatcher, "invalid_phone_last4")
-            return {"phone_last4": None}
+            return {names.PHONE_LAST4_SLOT: None}
         try:
-            customer_id = await call_backend(_access().verify, tracker.get_slot("order_id"), digits)
+            customer_id = await call_backend(_access().verify, tracker.get_slot(names.ORDER_ID_SLOT), digits)
         except BackendFailure:
             apologise_for_backend(dispatcher)
-            return {"phone_last4": None, LOOKUP_FAILED_SLOT: True}
+            return {names.PHONE_LAST4_SLOT: None, names.LOOKUP_FAILED_SLOT: True}
         if customer_id is not None:
             return {
-                "phone_last4": digits,
-                VERIFIED_CUSTOMER_SLOT: customer_id,
-                IDENTITY_KNOWN_SLOT: True,
-                ATTEMPTS_SLOT: 0.0,
+                names.PHONE_LAST4_SLOT: digits,
+                names.VERIFIED_CUSTOMER_SLOT: customer_id,
+                names.IDENTITY_KNOWN_SLOT: True,
+                names.VERIFICATION_ATTEMPTS_SLOT: 0.0,
             }
         attempts = _attempts(tracker) + 1
         if attempts < MAX_VERIFICATION_ATTEMPTS:
             say(dispatcher, "order_no_match")
-        return {"phone_last4": None, "order_id": None, ATTEMPTS_SLOT: float(attempts)}
+        return {
+            names.PHONE_LAST4_SLOT: None,
+            names.ORDER_ID_SLOT: None,
+            names.VERIFICATION_ATTEMPTS_SLOT: float(attempts),
+        }
 
 
 async def owned_order(customer_id: str, order_id: str) -> Optional[Order]:
@@ -186,7 +188,7 @@ async def owned_order(customer_id: str, order_id: str) -> Optional[Order]:
 async def current_order(tracker: Tracker) -> Optional[Order]:
     """The order in the slot, when it is the known shopper's."""
     customer_id = known_customer_id(tracker)
-    order_id = tracker.get_slot("order_id")
+    order_id = tracker.get_slot(names.ORDER_ID_SLOT)
     if not customer_id or not order_id:
         return None
     return await owned_order(customer_id, order_id)

@@ -13,13 +13,12 @@ from rasa_sdk.types import DomainDict
 from actions.latest_message import latest_entity, latest_metadata
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
+from kefu import names
 from kefu.backends.catalogue import Product
 from kefu.backends.errors import BackendFailure
 from kefu.knowledge.store import shared_store
 from kefu.services.product_answers import attribute_reply, find_product, stock_reply
 from kefu.services.size_answers import size_reply
-
-CURRENT_PRODUCT_SLOT = "current_product_id"
 
 
 async def product_in_question(tracker: Tracker) -> Optional[Product]:
@@ -30,8 +29,8 @@ async def product_in_question(tracker: Tracker) -> Optional[Product]:
         find_product,
         backends().catalogue,
         f"{text} {link or ''}",
-        latest_entity(tracker, "product"),
-        tracker.get_slot(CURRENT_PRODUCT_SLOT),
+        latest_entity(tracker, names.PRODUCT_ENTITY),
+        tracker.get_slot(names.CURRENT_PRODUCT_SLOT),
     )
 
 
@@ -55,7 +54,7 @@ class ProductAnswer(Action, abc.ABC):
             apologise_for_backend(dispatcher)
             return []
         say_reply(dispatcher, reply)
-        return [SlotSet(CURRENT_PRODUCT_SLOT, product.product_id)]
+        return [SlotSet(names.CURRENT_PRODUCT_SLOT, product.product_id)]
 
 
 class ActionProductInfo(ProductAnswer):
@@ -71,8 +70,8 @@ class ActionCheckStock(ProductAnswer):
         return "action_check_stock"
 
     async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
-        color = latest_entity(tracker, "color")
-        size = latest_entity(tracker, "size")
+        color = latest_entity(tracker, names.COLOR_ENTITY)
+        size = latest_entity(tracker, names.SIZE_ENTITY)
         levels = await call_backend(backends().catalogue.stock, product.product_id, color, size)
         return stock_reply(product, levels or [], color, size)
 
@@ -88,5 +87,5 @@ class ActionSizeAdvice(ProductAnswer):
         book = await call_backend(shared_store().size_charts)
         return size_reply(
             book, product, tracker.latest_message.get("text") or "",
-            latest_entity(tracker, "height"), latest_entity(tracker, "weight"),
+            latest_entity(tracker, names.HEIGHT_ENTITY), latest_entity(tracker, names.WEIGHT_ENTITY),
         )

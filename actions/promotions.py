@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import abc
-from decimal import Decimal
-from typing import List, Optional, Text, Tuple
+from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,11 +13,11 @@ from rasa_sdk.types import DomainDict
 from actions.identity import known_customer_id
 from actions.knowledge import promotion_engine
 from actions.orders import current_order
-from actions.products import CURRENT_PRODUCT_SLOT, product_in_question
+from actions.products import product_in_question
 from actions.replies import apologise_for_backend, say_reply
 from actions.shop import backends, call_backend
+from kefu import names
 from kefu.backends.errors import BackendFailure
-from kefu.backends.orders import Order
 from kefu.knowledge.promotions import PromotionEngine
 from kefu.services.promotion_answers import (
     ShopperContext,
@@ -27,23 +26,8 @@ from kefu.services.promotion_answers import (
     promotion_reply,
     refers_to_order,
 )
+from kefu.services.promotion_context import member_level, order_facts
 from kefu.storage.clock import shop_now
-
-
-def _member_level(customer_id: Optional[str]) -> str:
-    customer = backends().customers.get_customer(customer_id) if customer_id else None
-    return customer.member_level if customer else "regular"
-
-
-def _order_facts(order: Order) -> Tuple[Tuple[str, ...], Tuple[Decimal, ...]]:
-    """Each item's category (rules are scoped by it) and what it sells for now (for price protection)."""
-    categories, prices = [], []
-    for item in order.items:
-        product = backends().catalogue.get_product(item.product_id)
-        sku = next((s for s in product.skus if s.sku_id == item.sku_id), None) if product else None
-        categories.append(product.category if product else "")
-        prices.append(sku.price if sku else item.unit_price)
-    return tuple(categories), tuple(prices)
 
 
 class PromotionAnswer(Action, abc.ABC):
@@ -62,15 +46,16 @@ class PromotionAnswer(Action, abc.ABC):
             apologise_for_backend(dispatcher)
             return []
         say_reply(dispatcher, self.reply(engine, text, context))
-        return [SlotSet(CURRENT_PRODUCT_SLOT, context.product.product_id)] if context.product else []
+        return [SlotSet(names.CURRENT_PRODUCT_SLOT, context.product.product_id)] if context.product else []
 
     @staticmethod
     async def _context(tracker: Tracker, text: str) -> ShopperContext:
-        level = await call_backend(_member_level, known_customer_id(tracker))
+        shop = backends()
+        level = await call_backend(member_level, shop.customers, known_customer_id(tracker))
         product = await product_in_question(tracker)
         # Only a question about "this order" reads the order, and only the shopper's own.
         order = await current_order(tracker) if refers_to_order(text) or asks_about_price_protection(text) else None
-        categories, prices = await call_backend(_order_facts, order) if order else ((), ())
+        categories, prices = await call_backend(order_facts, shop.catalogue, order) if order else ((), ())
         return ShopperContext(shop_now(), level, product, order, categories, prices)
 
 

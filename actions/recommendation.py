@@ -1,23 +1,9 @@
-"""Recommendations over several turns.
-
-``action_start_recommendation`` reads what the request already says ("推荐个
-300以内的蓝牙耳机") into the needs kept in the ``recommendation`` slot;
-``recommendation_form`` asks what is still missing (the kind of product,
-then the budget together with who or what it is for: two questions at
-most, and only before the first list); ``action_recommend`` shows up to
-three products with details and order buttons. Once a list is shown
-(``recommendation_shown``), ``action_refine_recommendation`` reads the
-shopper's next messages — "太贵了", "不要黑色", "换一批", "要M码", "就要第二个"
-— and shows the list again; a message that is not about the list gets its
-ordinary answer: the action sets ``recommendation_handled`` to false and the
-rules in data/rules/recommendation.yml run the usual action for the intent.
-The ranking is kefu/knowledge/recommendation.py, the parsing
-kefu/services/recommendation.py.
-"""
+"""Recommendations over several turns (docs/dialogue.md): the request read into needs, the form's two
+questions at most, the list, and the shopper's next messages about it; the parsing is
+kefu/services/recommendation.py, the ranking kefu/knowledge/recommendation.py."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
@@ -26,11 +12,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.after_sales import OFFERED_TASK_SLOT, ActionDeclineOffer
+from actions.after_sales import decline_offer
 from actions.identity import known_customer_id
-from actions.products import CURRENT_PRODUCT_SLOT
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
+from kefu import names
 from kefu.backends.errors import BackendFailure
 from kefu.knowledge.recommendation import Needs
 from kefu.replies import render_with_buttons
@@ -53,26 +39,19 @@ from kefu.services.recommendation_replies import (
     shown_products,
 )
 from kefu.services.product_answers import product_id_in
-from kefu.services.references import ordinal_in, option_meant
+from kefu.services.references import option_pointed_at
 
-STATE_SLOT = "recommendation"
-SHOWN_SLOT = "recommendation_shown"
-HANDLED_SLOT = "recommendation_handled"
-CATEGORY_QUESTION_SLOT = "recommendation_category"
-BUDGET_QUESTION_SLOT = "recommendation_budget"
-QUESTION_SLOTS = (CATEGORY_QUESTION_SLOT, BUDGET_QUESTION_SLOT)
-FORM = "recommendation_form"
+QUESTION_SLOTS = (names.RECOMMENDATION_CATEGORY_SLOT, names.RECOMMENDATION_BUDGET_SLOT)
 
 # Questions about a product: a position in them picks from the list ("第二个有白色吗").
-_PRODUCT_QUESTIONS = ("ask_product_info", "ask_stock")
+_PRODUCT_QUESTIONS = (names.ASK_PRODUCT_INFO_INTENT, names.ASK_STOCK_INTENT)
 # Intents in which a kind of product named is what the question is about, not a new
 # wish ("蓝牙耳机哪个降噪好", "口红有优惠吗", "买的衣服想换个码").
-_KIND_IS_THE_SUBJECT = (*_PRODUCT_QUESTIONS, "ask_promotion", "ask_exchange")
-_POSITION = re.compile(r"第\s*[一二两三四五1-5]|最后|^\s*[1-5]\s*$")
+_KIND_IS_THE_SUBJECT = (*_PRODUCT_QUESTIONS, names.ASK_PROMOTION_INTENT, names.ASK_EXCHANGE_INTENT)
 
 
 def _state(tracker: Tracker) -> RecommendationState:
-    return RecommendationState.from_slot(tracker.get_slot(STATE_SLOT))
+    return RecommendationState.from_slot(tracker.get_slot(names.RECOMMENDATION_SLOT))
 
 
 def _entities(tracker: Tracker) -> Dict[str, List[str]]:
@@ -90,13 +69,12 @@ def _read(tracker: Tracker, expecting_budget: bool = False) -> Refinement:
     return read_refinement(tracker.latest_message.get("text"), _entities(tracker), expecting_budget)
 
 
-def _more_of_the_same(refinement: Refinement) -> Refinement:
-    """Asked again for a recommendation while a list is shown ("还有别的推荐吗", 换一批): others than those."""
-    return refinement if refinement.says_what_is_wanted else replace(refinement, reject_shown=True)
-
-
 def _ended() -> List[EventType]:
-    return [SlotSet(STATE_SLOT, None), SlotSet(SHOWN_SLOT, False), SlotSet(HANDLED_SLOT, True)]
+    return [
+        SlotSet(names.RECOMMENDATION_SLOT, None),
+        SlotSet(names.RECOMMENDATION_SHOWN_SLOT, False),
+        SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True),
+    ]
 
 
 async def _show(
@@ -111,18 +89,20 @@ async def _show(
         result = await call_backend(recommend_for, backends(), needs, known_customer_id(tracker))
     except BackendFailure:
         apologise_for_backend(dispatcher)
-        return [SlotSet(HANDLED_SLOT, True)]
+        return [SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True)]
     shown = present(result, needs, refinement, state.shown)
     values = {key: value for key, value in shown.reply.items() if key != "template"}
     dispatcher.utter_message(**render_with_buttons(shown.reply["template"], product_buttons(shown.picks), **values))
-    events: List[EventType] = [SlotSet(SHOWN_SLOT, True), SlotSet(HANDLED_SLOT, True)]
+    events: List[EventType] = [
+        SlotSet(names.RECOMMENDATION_SHOWN_SLOT, True), SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True),
+    ]
     if not shown.picks and state.shown:
         # Nothing new to show: the list already shown, and the wishes it answers, stay.
-        return events + [SlotSet(STATE_SLOT, state.to_slot())]
+        return events + [SlotSet(names.RECOMMENDATION_SLOT, state.to_slot())]
     kept = RecommendationState(shown.needs, tuple(shown_products(shown.picks)))
-    events.append(SlotSet(STATE_SLOT, kept.to_slot()))
+    events.append(SlotSet(names.RECOMMENDATION_SLOT, kept.to_slot()))
     if shown.picks:
-        events.append(SlotSet(CURRENT_PRODUCT_SLOT, shown.picks[0].product.product_id))
+        events.append(SlotSet(names.CURRENT_PRODUCT_SLOT, shown.picks[0].product.product_id))
     return events
 
 
@@ -135,18 +115,18 @@ class ActionStartRecommendation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         state = _state(tracker)
         refinement = _read(tracker)
-        if tracker.get_slot(SHOWN_SLOT) and state.shown:
+        if tracker.get_slot(names.RECOMMENDATION_SHOWN_SLOT) and state.shown:
             if not refinement.category or same_kind(refinement.category, state.needs.category):
                 # More of the same kind: action_recommend shows it as a change of the list.
-                needs = refined_needs(state.needs, _more_of_the_same(refinement), state.shown)
-                return [SlotSet(STATE_SLOT, replace(state, needs=needs).to_slot())]
+                needs = refined_needs(state.needs, refinement.more_of_the_same(), state.shown)
+                return [SlotSet(names.RECOMMENDATION_SLOT, replace(state, needs=needs).to_slot())]
             # Another kind of product: what it is for and the budget still hold.
             needs = refined_needs(state.needs, refinement, state.shown)
-            return [SlotSet(STATE_SLOT, RecommendationState(needs).to_slot())]
+            return [SlotSet(names.RECOMMENDATION_SLOT, RecommendationState(needs).to_slot())]
         needs = refined_needs(Needs(), refinement)
         return [
-            SlotSet(STATE_SLOT, RecommendationState(needs).to_slot()),
-            SlotSet(SHOWN_SLOT, False),
+            SlotSet(names.RECOMMENDATION_SLOT, RecommendationState(needs).to_slot()),
+            SlotSet(names.RECOMMENDATION_SHOWN_SLOT, False),
             *[SlotSet(slot, None) for slot in QUESTION_SLOTS],
         ]
 
@@ -159,24 +139,24 @@ class ValidateRecommendationForm(FormValidationAction):
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
         state = _state(tracker)
-        if state.cancelled or tracker.get_slot(SHOWN_SLOT):
+        if state.cancelled or tracker.get_slot(names.RECOMMENDATION_SHOWN_SLOT):
             return []  # questions are asked only before the first list
         slots = []
         if not state.needs.category:
-            slots.append(CATEGORY_QUESTION_SLOT)
+            slots.append(names.RECOMMENDATION_CATEGORY_SLOT)
         if state.needs.budget_max is None and state.needs.budget_min is None:
-            slots.append(BUDGET_QUESTION_SLOT)
+            slots.append(names.RECOMMENDATION_BUDGET_SLOT)
         return slots
 
     def validate_recommendation_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return self._answer(CATEGORY_QUESTION_SLOT, value, tracker, expecting_budget=False)
+        return self._answer(names.RECOMMENDATION_CATEGORY_SLOT, value, tracker, expecting_budget=False)
 
     def validate_recommendation_budget(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return self._answer(BUDGET_QUESTION_SLOT, value, tracker, expecting_budget=True)
+        return self._answer(names.RECOMMENDATION_BUDGET_SLOT, value, tracker, expecting_budget=True)
 
     @staticmethod
     def _answer(slot: str, value: Any, tracker: Tracker, expecting_budget: bool) -> Dict[Text, Any]:
@@ -189,7 +169,7 @@ class ValidateRecommendationForm(FormValidationAction):
             state = replace(state, cancelled=True)
         else:
             state = replace(state, needs=refined_needs(state.needs, refinement))
-        return {slot: str(value), STATE_SLOT: state.to_slot()}
+        return {slot: str(value), names.RECOMMENDATION_SLOT: state.to_slot()}
 
 
 class ActionAskRecommendationCategory(Action):
@@ -221,7 +201,7 @@ class ActionRecommend(Action):
         if state.cancelled:
             say(dispatcher, "recommend_ended")
             return _ended()
-        refinement = _more_of_the_same(_read(tracker)) if state.shown else None
+        refinement = _read(tracker).more_of_the_same() if state.shown else None
         return await _show(dispatcher, tracker, state, state.needs, refinement)
 
 
@@ -237,24 +217,24 @@ class ActionRefineRecommendation(Action):
         meant = self._product_meant(tracker, state)
         if meant and intent in _PRODUCT_QUESTIONS:
             # "第二个有白色吗": the product answer, for that one.
-            return [SlotSet(CURRENT_PRODUCT_SLOT, meant), SlotSet(HANDLED_SLOT, False)]
-        if meant and intent == "inform":
+            return [SlotSet(names.CURRENT_PRODUCT_SLOT, meant), SlotSet(names.RECOMMENDATION_HANDLED_SLOT, False)]
+        if meant and intent == names.INFORM_INTENT:
             return await self._order(dispatcher, state, meant)
         refinement = _read(tracker)
         if intent in _KIND_IS_THE_SUBJECT:
             refinement = replace(refinement, category=None, uses=())
         if refinement.changes_needs:
             return await _show(dispatcher, tracker, state, refined_needs(state.needs, refinement, state.shown), refinement)
-        if intent == "deny" or (intent == "inform" and refinement.abandon):
-            if tracker.get_slot(OFFERED_TASK_SLOT):
+        if intent == names.DENY_INTENT or (intent == names.INFORM_INTENT and refinement.abandon):
+            if tracker.get_slot(names.OFFERED_TASK_SLOT):
                 # The "no" answers the after-sales offer made since the list.
-                return await ActionDeclineOffer().run(dispatcher, tracker, domain) + [SlotSet(HANDLED_SLOT, True)]
+                return decline_offer(dispatcher) + [SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True)]
             say(dispatcher, "recommend_ended")
             return _ended()
-        if intent == "inform":
+        if intent == names.INFORM_INTENT:
             # An order number and the like: the shopper has moved on.
-            return [SlotSet(SHOWN_SLOT, False), SlotSet(HANDLED_SLOT, False)]
-        return [SlotSet(HANDLED_SLOT, False)]
+            return [SlotSet(names.RECOMMENDATION_SHOWN_SLOT, False), SlotSet(names.RECOMMENDATION_HANDLED_SLOT, False)]
+        return [SlotSet(names.RECOMMENDATION_HANDLED_SLOT, False)]
 
     @staticmethod
     def _product_meant(tracker: Tracker, state: RecommendationState) -> Optional[str]:
@@ -262,14 +242,11 @@ class ActionRefineRecommendation(Action):
         ids = state.shown_ids
         text = tracker.latest_message.get("text") or ""
         clicked = text.startswith("/")
-        named = [value for value in _entities(tracker).get("product", [])
+        named = [value for value in _entities(tracker).get(names.PRODUCT_ENTITY, [])
                  if value in ids or (clicked and product_id_in(value))]
         if named:
             return named[-1]
-        # Only a position ("第二个", "最后那个"): "要一个便宜的" counts things, it does not point.
-        if not _POSITION.search(text) or ordinal_in(text) is None:
-            return None
-        return option_meant(text, ids)
+        return option_pointed_at(text, ids)
 
     @staticmethod
     async def _order(dispatcher: CollectingDispatcher, state: RecommendationState, product_id: str) -> List[EventType]:
@@ -277,14 +254,14 @@ class ActionRefineRecommendation(Action):
             product = await call_backend(backends().catalogue.get_product, product_id)
         except BackendFailure:
             apologise_for_backend(dispatcher)
-            return [SlotSet(HANDLED_SLOT, True)]
+            return [SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True)]
         if product is None:
             say(dispatcher, "product_which")
-            return [SlotSet(HANDLED_SLOT, True)]
+            return [SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True)]
         # The variant the list showed; a product of an earlier list: its price from, variant to choose.
         shown = next((item for item in state.shown if item.product_id == product_id), ShownProduct(product_id, product.price))
         reply = order_reply(product.name, shown)
         values = {key: value for key, value in reply.items() if key != "template"}
         index = state.shown_ids.index(product_id) + 1 if product_id in state.shown_ids else 1
         dispatcher.utter_message(**render_with_buttons(reply["template"], [details_button(product_id, index)], **values))
-        return [SlotSet(CURRENT_PRODUCT_SLOT, product_id), SlotSet(HANDLED_SLOT, True)]
+        return [SlotSet(names.CURRENT_PRODUCT_SLOT, product_id), SlotSet(names.RECOMMENDATION_HANDLED_SLOT, True)]

@@ -11,8 +11,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
 from actions.latest_message import latest_entity
-from actions.orders import SHOWN_ORDERS_SLOT, show_order
+from actions.orders import show_order
 from actions.replies import say
+from kefu import names
 from kefu.services.references import option_meant
 
 
@@ -25,8 +26,8 @@ class ActionHandleInform(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         customer_id = known_customer_id(tracker)
         text = tracker.latest_message.get("text") or ""
-        order_id = latest_entity(tracker, "order_id") or option_meant(
-            text, tracker.get_slot(SHOWN_ORDERS_SLOT) or [], tracker.get_slot("order_id")
+        order_id = latest_entity(tracker, names.ORDER_ID_ENTITY) or option_meant(
+            text, tracker.get_slot(names.SHOWN_ORDERS_SLOT) or [], tracker.get_slot(names.ORDER_ID_SLOT)
         )
         if customer_id and order_id:
             return await show_order(dispatcher, customer_id, order_id)

@@ -1,4 +1,4 @@
-"""Sending template replies (kefu/replies/templates.yml) from actions."""
+"""Sending template replies (data/responses/) from actions."""
 
 from __future__ import annotations
 

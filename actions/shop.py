@@ -1,10 +1,6 @@
-"""The shop's backends as the actions see them: built once, called off the loop.
-
-Backends are synchronous (SQLAlchemy, requests). Every call runs in the
-default thread pool under a deadline, so a slow database or API never stalls
-the action server's event loop, and one shopper's slow lookup never delays
-another's conversation.
-"""
+"""The shop's backends as the actions see them: built once, and every (synchronous) call run in the
+default thread pool under a deadline, so that a slow database or API never stalls the action server's
+event loop nor delays another shopper's conversation."""
 
 from __future__ import annotations
 

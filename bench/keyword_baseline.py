@@ -1,10 +1,5 @@
-"""A naive keyword matcher: the baseline the trained model must beat.
-
-Each intent has a handful of obvious keywords, the way a merchant would set
-up auto-replies in a shop back office. The intent with the most keyword hits
-wins; no hit means out of scope. Order and phone numbers come from the same
-regexes the model uses.
-"""
+"""A naive keyword matcher, the way a merchant would set up auto-replies in a
+shop back office: the baseline the trained model must beat."""
 
 from __future__ import annotations
 

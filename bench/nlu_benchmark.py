@@ -1,13 +1,6 @@
 """NLU quality on the held-out test set, for the model and a keyword baseline.
-
-    python bench/nlu_benchmark.py --model models/kefu-XXXX.tar.gz [--min-accuracy 0.9]
-
-Prints intent accuracy, macro-F1, entity F1, out-of-scope recall and the
-share of in-scope messages wrongly sent to fallback, for both, plus the
-model's training time; writes the figures to var/results/nlu_benchmark.json
-and a per-intent F1 chart to var/results/nlu_benchmark.png. With
---min-accuracy it exits 1 when the model's intent accuracy is below it.
-"""
+``python bench/nlu_benchmark.py --model models/kefu-<fingerprint>.tar.gz [--min-accuracy 0.9]``
+prints the figures and writes them under var/results/ (see docs/bench.md)."""
 
 from __future__ import annotations
 
@@ -48,7 +41,7 @@ def load_examples(path: Path) -> List[Example]:
 
 
 def _label(intent: str) -> str:
-    # Both count as "handled out of scope" (shared/CONTRACT.md section 1).
+    # Both count as "handled out of scope", as the outside evaluation counts it.
     return "out_of_scope" if intent in OUT_OF_SCOPE_LABELS else intent
 
 

@@ -1,16 +1,7 @@
 """Chooses the FallbackClassifier thresholds on data, never on the held-out set.
-
-    python bench/tune_fallback.py [--dev-share 0.2]
-
-Splits the training data (per intent, fixed seed), trains the NLU pipeline of
-config.yml without its fallback on the larger part, parses the smaller part
-and shows, for each confidence threshold and ambiguity gap, what the shopper
-would get: accuracy (a fallback is right only for an out-of-scope message),
-out-of-scope recall and the share of in-scope messages sent to fallback.
-A fallback is answered by action_clarify: it also shows the share of messages
-that get clarification buttons and, of those, how often the true intent is
-among the buttons offered (kefu.services.clarification.candidate_intents).
-"""
+``python bench/tune_fallback.py [--dev-share 0.2]`` trains on part of the
+training data and shows, per threshold and ambiguity gap, what the shoppers
+of the rest would get (see docs/bench.md)."""
 
 from __future__ import annotations
 

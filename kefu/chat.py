@@ -1,7 +1,5 @@
 """Chat with a running assistant over the REST channel, from a terminal.
-
-    python -m kefu.chat [--url http://localhost:5005] [--sender me]
-"""
+``python -m kefu.chat [--url http://localhost:5005] [--sender me]``, or ``make shell``."""
 
 from __future__ import annotations
 

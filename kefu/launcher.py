@@ -1,8 +1,6 @@
-"""Starts the action server and the Rasa server, and stops them together.
-
-``python -m kefu.launcher`` is what ``make run`` ends with; the end-to-end
-tests use :class:`Assistant` to run the same processes on spare ports.
-"""
+"""Starts the action server and the Rasa server, and stops them together:
+``python -m kefu.launcher`` is what ``make run`` ends with, and the
+end-to-end tests run the same processes on spare ports with :class:`Assistant`."""
 
 from __future__ import annotations
 
@@ -155,11 +153,11 @@ def prepare_handoff(database_url: Optional[str] = None) -> agent_accounts.AgentA
         engine.dispose()
 
 
-def _demo_login(account: Optional[agent_accounts.AgentAccount]) -> str:
+def _demo_login(account: Optional[agent_accounts.AgentAccount], settings: Settings) -> str:
     if account is None:
         return "(the handoff database could not be prepared, see above)"
-    if os.environ.get(agent_accounts.DEMO_AGENT_PASSWORD_ENV):
-        return f"{account.username} / the password in ${agent_accounts.DEMO_AGENT_PASSWORD_ENV}"
+    if settings.demo_agent_password != agent_accounts.DEMO_AGENT_DEFAULT_PASSWORD:
+        return f"{account.username} / the password in $DEMO_AGENT_PASSWORD"
     return f"{account.username} / {agent_accounts.DEMO_AGENT_DEFAULT_PASSWORD}"
 
 
@@ -170,7 +168,7 @@ def _banner(assistant: Assistant, demo_agent: Optional[agent_accounts.AgentAccou
    Rasa (REST channel, HTTP API): {assistant.rasa_url}
    Action server:                 {assistant.action_url}
    Agent workspace:               {assistant.rasa_url}/webhooks/workspace/
-     demo login:                  {_demo_login(demo_agent)}
+     demo login:                  {_demo_login(demo_agent, assistant.settings)}
 
  Chat in the terminal (another shell):   make shell
  Or with curl:

@@ -1,11 +1,6 @@
-"""Rasa's responses (domain.yml) in the merchant's persona (persona.yml).
-
-Configured in endpoints.yml (``nlg: type: kefu.nlg.PersonaNaturalLanguageGenerator``);
-Rasa builds it with ``(endpoint_config=..., domain=...)`` and later assigns the
-loaded model's responses to ``responses``. The persona is applied there, once,
-to the wording (before slots are filled in), so Rasa's own choice of variation
-by channel and condition and its slot filling stay as they are.
-"""
+"""Rasa's responses (domain.yml) in the merchant's persona, configured in endpoints.yml
+``nlg:``: the persona rewords the model's responses once, before slots are filled in, so
+Rasa's own choice of variation and its slot filling stay as they are (docs/replies.md)."""
 
 from __future__ import annotations
 

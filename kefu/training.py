@@ -1,13 +1,8 @@
 """Trains the Rasa model only when what it is trained from has changed.
-
-The model's name is a fingerprint of the training inputs (config, domain,
-training data, the custom NLU components and the pinned requirements). A
-model with that name in ``models/`` or in the shared cache is reused as is:
-the same inputs give the same model, so reusing it is safe.
-
-    python -m kefu.training            # train if needed, print the model path
-    python -m kefu.training --check    # print the path, exit 1 if not trained
-"""
+The model is named after a fingerprint of its inputs and reused from
+``models/`` or the shared cache (README, "How training is cached"):
+``python -m kefu.training`` trains if needed and prints the model's path,
+``--check`` only prints it and exits 1 if it is not trained."""
 
 from __future__ import annotations
 

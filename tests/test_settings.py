@@ -27,3 +27,50 @@ def test_rasa_gets_what_endpoints_yml_refers_to():
     assert set(Settings.from_env().rasa_environment()) == {
         "ACTION_ENDPOINT_URL", "TRACKER_DB_DIALECT", "TRACKER_DB_HOST", "TRACKER_DB_NAME",
     }
+
+
+def test_the_shop_defaults_are_the_embedded_database_and_the_reference_api():
+    settings = Settings.from_env({})
+    assert settings.shop_backend == "sql"
+    assert settings.shop_api_url == "http://localhost:5060"
+    assert (settings.shop_api_timeout_seconds, settings.shop_api_retries, settings.shop_api_backoff_seconds) == (2.0, 2, 0.2)
+    assert settings.shop_api_token == ""
+    assert (settings.shop_api_host, settings.shop_api_port) == ("127.0.0.1", 5060)
+
+
+def test_the_shop_settings_are_read_from_the_environment():
+    settings = Settings.from_env(
+        {
+            "SHOP_BACKEND": " HTTP ",
+            "SHOP_API_URL": "http://shop.internal:8080/api",
+            "SHOP_API_TIMEOUT": "1.5",
+            "SHOP_API_RETRIES": "4",
+            "SHOP_API_BACKOFF": "0.1",
+            "SHOP_API_TOKEN": " t0ken ",
+            "SHOP_API_HOST": "0.0.0.0",
+            "SHOP_API_PORT": "6060",
+        }
+    )
+    assert settings.shop_backend == "http"
+    assert settings.shop_api_url == "http://shop.internal:8080/api"
+    assert (settings.shop_api_timeout_seconds, settings.shop_api_retries, settings.shop_api_backoff_seconds) == (1.5, 4, 0.1)
+    assert settings.shop_api_token == "t0ken"
+    assert (settings.shop_api_host, settings.shop_api_port) == ("0.0.0.0", 6060)
+
+
+def test_blank_shop_settings_keep_their_defaults():
+    settings = Settings.from_env({"SHOP_BACKEND": " ", "SHOP_API_URL": "", "SHOP_API_RETRIES": "  "})
+    assert (settings.shop_backend, settings.shop_api_url, settings.shop_api_retries) == ("sql", "http://localhost:5060", 2)
+
+
+def test_secrets_stay_out_of_repr():
+    settings = Settings.from_env(
+        {"SHOP_API_TOKEN": "t0ken-secret", "DATABASE_URL": "postgresql://u:pw-secret@db/shop", "WORKSPACE_SECRET": "ws-secret"}
+    )
+    assert "secret" not in repr(settings)
+
+
+def test_a_given_environment_is_read_instead_of_the_process_one(monkeypatch):
+    monkeypatch.setenv("RASA_PORT", "6005")
+    assert Settings.from_env({}).rasa_port == 5005
+    assert Settings.from_env().rasa_port == 6005

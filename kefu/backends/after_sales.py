@@ -1,17 +1,6 @@
-"""After-sales changes: the few things the assistant may change in the shop.
-
-Returns, exchanges, cancellations, address changes and problem reports.
-Each call is one change the shop either makes completely or refuses with an
-:class:`AfterSalesRejected` naming why (a code from ``REJECTION_CODES``).
-A refusal is an answer, not a failure: "could not answer at all" stays a
-:class:`~kefu.backends.errors.BackendFailure`, so the caller can tell "the
-shop said no" from "the shop could not be asked".
-
-The rules here are the shop's (what state an order must be in, whether a
-SKU belongs to it). Policy that depends on the conversation, such as the
-7-day window or products excluded from no-reason returns, is checked by the
-caller before it asks.
-"""
+"""After-sales changes, the few things the assistant may change in the shop:
+each call is made completely or refused with :class:`AfterSalesRejected`
+and a code, an answer rather than a failure (see docs/backends.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""How a backend says it could not answer.
-
-Not finding something is not an error: lookups return ``None``. These
-exceptions mean the question could not be answered at all, so the caller
-apologises and offers a human agent instead of guessing.
-"""
+"""How a backend says it could not answer at all (not finding something is
+``None``, not an error): the caller apologises and offers a human agent."""
 
 
 class BackendFailure(Exception):

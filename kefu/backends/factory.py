@@ -1,54 +1,50 @@
-"""Which backend implementation the assistant talks to: configuration, not code.
-
-``SHOP_BACKEND=sql`` (default) reads the shop database at ``DATABASE_URL``;
-``SHOP_BACKEND=http`` calls the REST API at ``SHOP_API_URL``.
-"""
+"""Which backend implementation the assistant talks to is configuration, not
+code: ``SHOP_BACKEND=sql`` (default) reads the shop database, ``http`` calls
+the shop's REST API (settings in ``kefu.settings``)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from kefu.backends.after_sales import AfterSalesBackend
 from kefu.backends.catalogue import CatalogueBackend
 from kefu.backends.customers import CustomerBackend
-from kefu.backends.http.client import DEFAULT_BACKOFF, DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from kefu.backends.orders import OrderBackend
+from kefu.settings import Settings
 
 BACKEND_KINDS = ("sql", "http")
 
 
 @dataclass(frozen=True)
 class BackendConfig:
-    kind: str = "sql"
+    kind: str
+    api_url: str
+    api_timeout: float
+    api_retries: int
+    api_backoff: float
+    api_token: Optional[str]
     database_url: Optional[str] = None  # None: kefu.storage.db.database_url()
-    api_url: str = "http://localhost:5060"
-    api_timeout: float = DEFAULT_TIMEOUT
-    api_retries: int = DEFAULT_RETRIES
-    api_backoff: float = DEFAULT_BACKOFF
-    api_token: Optional[str] = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "BackendConfig":
+        if settings.shop_backend not in BACKEND_KINDS:
+            raise ValueError(
+                f"SHOP_BACKEND must be one of {', '.join(BACKEND_KINDS)}, not {settings.shop_backend!r}"
+            )
+        return cls(
+            kind=settings.shop_backend,
+            api_url=settings.shop_api_url,
+            api_timeout=settings.shop_api_timeout_seconds,
+            api_retries=settings.shop_api_retries,
+            api_backoff=settings.shop_api_backoff_seconds,
+            api_token=settings.shop_api_token or None,
+            database_url=settings.database_url or None,
+        )
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "BackendConfig":
-        env = os.environ if environ is None else environ
-
-        def read(name: str, default: str) -> str:
-            value = env.get(name, "").strip()
-            return value or default
-
-        kind = read("SHOP_BACKEND", cls.kind).lower()
-        if kind not in BACKEND_KINDS:
-            raise ValueError(f"SHOP_BACKEND must be one of {', '.join(BACKEND_KINDS)}, not {kind!r}")
-        return cls(
-            kind=kind,
-            database_url=read("DATABASE_URL", "") or None,
-            api_url=read("SHOP_API_URL", cls.api_url),
-            api_timeout=float(read("SHOP_API_TIMEOUT", str(cls.api_timeout))),
-            api_retries=int(read("SHOP_API_RETRIES", str(cls.api_retries))),
-            api_backoff=float(read("SHOP_API_BACKOFF", str(cls.api_backoff))),
-            api_token=read("SHOP_API_TOKEN", "") or None,
-        )
+        return cls.from_settings(Settings.from_env(environ))
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,5 @@
-"""Orders and logistics: what the shop knows about an order and its parcel.
-
-Also the two shipping questions that do not need an order: how long
-delivery to a place takes, and what postage costs there.
-"""
+"""Orders and logistics: what the shop knows about an order and its parcel,
+and how long delivery to a place takes and what postage costs there."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""The JSON form of the backend dataclasses, both ways.
-
-The API server encodes with :func:`to_wire`, the HTTP backends decode with
-:func:`from_wire`; both follow the dataclass fields, so the two sides cannot
-drift apart (docs/openapi/shop-backend.yaml describes the same shapes).
-Money travels as a decimal string ("199.00"), moments as ISO 8601 with
-offset, dates as ISO dates.
-"""
+"""The JSON form of the backend dataclasses, both ways, following their fields
+so that the reference server and the HTTP backends cannot drift apart
+(format: docs/backends.md)."""
 
 from __future__ import annotations
 

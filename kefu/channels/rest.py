@@ -1,24 +1,7 @@
-"""Rasa's REST channel with human handoff (credentials.yml ``kefu.channels.rest.HandoffRestInput``).
-
-Same name ("rest"), same ``POST /webhooks/rest/webhook`` with the same
-request and response, handled by ``kefu.channels.relay``:
-
-* a shopper with an open case gets no bot reply; the message goes to the agent;
-* the JSON response also carries the agent's messages not yet delivered to
-  this shopper, as ``{"recipient_id", "text", "metadata": {"handoff": {"from":
-  "agent", "agent": "小美", "message_id": 42, ...}}}``;
-* ``GET /webhooks/rest/messages?sender=<id>`` returns those messages (and
-  marks them delivered) for a client that polls while it waits for the agent.
-  Like the webhook itself, it trusts whoever knows the sender id.
-* ``GET /webhooks/rest/messages?sender=<id>&after=<message id>``: at least
-  once instead of at most once. The client names the last agent message it
-  has seen (its ``metadata.handoff.message_id``) and gets every agent message
-  of that shopper with a larger id, also the ones already marked delivered
-  (and any still undelivered), which are then marked delivered. A response
-  lost on the way is thus fetched again with the same ``after``; the client
-  drops the ids it already has. ``after`` that is not an integer: 400
-  ``{"error": "bad_after", "message": …}``.
-"""
+"""Rasa's REST channel with human handoff (credentials.yml ``kefu.channels.rest.HandoffRestInput``): the
+same name, ``POST /webhooks/rest/webhook`` and payloads, handled by ``kefu.channels.relay``, plus
+``GET /webhooks/rest/messages?sender=<id>[&after=<message id>]`` for a client that polls for the agent's
+replies (docs/handoff.md: the REST channel)."""
 
 from __future__ import annotations
 
@@ -31,13 +14,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from kefu.channels import relay
+from kefu.channels.relay import HandoffChannel
+from kefu.handoff.delivery import deliver_pending
+from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 
 # An id the databases can compare with (a 64-bit integer); anything else is a client's mistake.
 MESSAGE_ID = re.compile(r"-?[0-9]{1,18}")
 
 
-class HandoffRestInput(relay.HandoffChannel, RestInput):
+class HandoffRestInput(HandoffChannel, RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(self.handoff_handler(on_new_message))
         self.remember_app(webhook)
@@ -60,8 +45,8 @@ class HandoffRestInput(relay.HandoffChannel, RestInput):
 
             try:
                 async with agent.lock_store.lock(sender_id):
-                    await relay.deliver_pending(sender_id, collect, _message_id(after))
-            except relay.DATABASE_ERRORS:
+                    await deliver_pending(handoff_service(), sender_id, collect, _message_id(after))
+            except DATABASE_ERRORS:
                 return _error(503, "unavailable", "暂时无法读取消息")
             return response.json(delivered)
 

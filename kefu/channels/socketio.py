@@ -1,24 +1,7 @@
-"""Rasa's socket.io channel with human handoff (credentials.yml ``kefu.channels.socketio.HandoffSocketIOInput``).
-
-Same name ("socketio"), path, events and options as Rasa's own; messages go
-through ``kefu.channels.relay``. An agent's reply reaches a connected shopper
-at once, as a ``bot_uttered`` event (the payload of ``relay.agent_payload``)
-in the shopper's room: the workspace finds this channel through
-``relay.register_live_channel``. A shopper who was not connected gets the
-waiting messages with their next message or, with ``session_persistence``,
-when they reconnect to the same session (``session_request``, which also
-fixes Rasa 3.6's own: it never put the socket in its session's room, see
-``blueprint``).
-
-With several Rasa servers, the agent's reply may be written on a server the
-shopper is not connected to. Each server therefore looks in the handoff
-database every ``HANDOFF_SOCKET_POLL_SECONDS`` (default 2, ``0``: never) for
-shoppers with undelivered agent messages and pushes them to the ones
-connected to it (``relay.deliver_periodically``, a task from server start to
-server stop): the reply arrives within that time, without the shopper's next
-message, and once (under Rasa's lock for the conversation, which the servers
-share through the lock store).
-"""
+"""Rasa's socket.io channel with human handoff (credentials.yml ``kefu.channels.socketio.HandoffSocketIOInput``):
+the same name, path, events and options, messages through ``kefu.channels.relay``; an agent's reply is
+pushed at once to a connected shopper, on any replica within HANDOFF_SOCKET_POLL_SECONDS, or when they
+come back to their session (docs/handoff.md: the socket.io channel)."""
 
 from __future__ import annotations
 
@@ -32,13 +15,15 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from kefu.channels import relay
+from kefu.channels.relay import HandoffChannel, deliver_periodically
+from kefu.handoff.delivery import Sender, deliver_pending, register_live_channel
+from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 from kefu.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-class HandoffSocketIOInput(relay.HandoffChannel, SocketIOInput):
+class HandoffSocketIOInput(HandoffChannel, SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._delivery_task: Optional[asyncio.Task] = None
@@ -53,7 +38,7 @@ class HandoffSocketIOInput(relay.HandoffChannel, SocketIOInput):
             seconds = Settings.from_env().handoff_socket_poll_seconds
             if seconds > 0:
                 self._delivery_task = asyncio.ensure_future(
-                    relay.deliver_periodically(lambda: self.rasa_agent, self._live_sender, seconds))
+                    deliver_periodically(lambda: self.rasa_agent, self._live_sender, seconds))
 
         @socket_blueprint.listener("before_server_stop")
         async def stop_delivering(app: Any, _loop: Any) -> None:
@@ -79,10 +64,10 @@ class HandoffSocketIOInput(relay.HandoffChannel, SocketIOInput):
                 # Back on the same session: what the agent said meanwhile.
                 await self._deliver_on_return(session_id)
 
-        relay.register_live_channel(self.name(), self._live_sender)
+        register_live_channel(self.name(), self._live_sender)
         return socket_blueprint
 
-    def _sender_to(self, sender_id: Text) -> relay.Sender:
+    def _sender_to(self, sender_id: Text) -> Sender:
         # Rasa's socket.io output sends to the room named after the sender id
         # (the session id with session_persistence, else the socket id).
         async def send(payloads: List[Dict[Text, Any]]) -> None:
@@ -91,7 +76,7 @@ class HandoffSocketIOInput(relay.HandoffChannel, SocketIOInput):
 
         return send
 
-    def _live_sender(self, sender_id: Text) -> Optional[relay.Sender]:
+    def _live_sender(self, sender_id: Text) -> Optional[Sender]:
         if self.sio is None:
             return None
         participants = self.sio.manager.get_participants(self.namespace or "/", sender_id)
@@ -105,6 +90,6 @@ class HandoffSocketIOInput(relay.HandoffChannel, SocketIOInput):
             return
         try:
             async with agent.lock_store.lock(session_id):
-                await relay.deliver_pending(session_id, self._sender_to(session_id))
-        except relay.DATABASE_ERRORS:
+                await deliver_pending(handoff_service(), session_id, self._sender_to(session_id))
+        except DATABASE_ERRORS:
             logger.exception("could not deliver agent messages to %s on reconnect", session_id)

@@ -1,14 +1,7 @@
-"""Reference server for the shop REST API (docs/openapi/shop-backend.yaml).
-
-``python -m kefu.demo_shop.api_server --port 5060`` serves the shop database
-(``DATABASE_URL``) through the SQL backends, so that the HTTP backends, and
-anyone writing an adapter for a real merchant system, have a working
-counterpart. Database calls run in a thread pool, never on the event loop.
-
-The after-sales changes (POST and PUT) answer a refusal with 409 when the
-order's state stands in the way and 422 when the request names something
-that does not fit; both carry the refusal's code.
-"""
+"""Reference server for the shop REST API (docs/openapi/shop-backend.yaml):
+``python -m kefu.demo_shop.api_server`` serves the shop database through the
+SQL backends, a working counterpart for the HTTP backends and for anyone
+writing an adapter to a real shop system (see docs/backends.md)."""
 
 from __future__ import annotations
 
@@ -17,14 +10,11 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import re
-import threading
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import Any, Callable, Iterator, Optional, Type, TypeVar
+from typing import Any, Callable, Optional, Type, TypeVar
 
 from aiohttp import web
 
@@ -39,12 +29,12 @@ from kefu.backends.http.bodies import (
     ReturnApplication,
 )
 from kefu.backends.wire import WireFormatError, from_wire, to_wire
-from kefu.storage.db import make_engine
 from kefu.demo_shop.seed import seed_if_empty
+from kefu.settings import Settings
+from kefu.storage.db import make_engine
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PORT = 5060
 BACKENDS = web.AppKey("backends", Backends)
 TOKEN = web.AppKey("token", str)
 MAX_LIMIT = 50
@@ -71,7 +61,7 @@ def _error(status: int, code: str, message: str) -> web.Response:
 
 @web.middleware
 async def _errors_as_json(request: web.Request, handler) -> web.StreamResponse:
-    """Every failure answers with the contract's error body, never an HTML page or a traceback."""
+    """Every failure answers with the OpenAPI error body, never an HTML page or a traceback."""
     try:
         return await handler(request)
     except _BadRequest as problem:
@@ -321,56 +311,16 @@ def create_app(backends: Backends, token: Optional[str] = None) -> web.Applicati
     return app
 
 
-@contextmanager
-def serve_in_thread(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``app`` from a background thread; yields its base URL (port 0 picks a free port)."""
-    loop = asyncio.new_event_loop()
-    # A short shutdown grace: this server is for tests and embedding, not for draining traffic.
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-    started = threading.Event()
-    failure: list = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(runner.setup())
-            loop.run_until_complete(web.TCPSite(runner, host, port).start())
-        except Exception as error:  # reported to the caller below
-            failure.append(error)
-            started.set()
-            return
-        started.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        # Requests still being answered (a deliberately slow handler) end here.
-        leftovers = asyncio.all_tasks(loop)
-        for task in leftovers:
-            task.cancel()
-        loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
-        loop.close()
-
-    thread = threading.Thread(target=run, name="shop-api", daemon=True)
-    thread.start()
-    started.wait(timeout=10)
-    if failure:
-        raise failure[0]
-    bound_host, bound_port = runner.addresses[0][:2]
-    try:
-        yield f"http://{bound_host}:{bound_port}"
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-
-
 def main(argv=None) -> int:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(description="Serve the shop REST API from the shop database.")
-    parser.add_argument("--host", default=os.environ.get("SHOP_API_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SHOP_API_PORT", DEFAULT_PORT)))
+    parser.add_argument("--host", default=settings.shop_api_host)
+    parser.add_argument("--port", type=int, default=settings.shop_api_port)
     parser.add_argument("--database-url", help="default: $DATABASE_URL or the SQLite file under var/")
     parser.add_argument(
         "--seed-if-empty", action="store_true", help="build the demo shop first if the database is empty"
     )
-    parser.add_argument("--token", default=os.environ.get("SHOP_API_TOKEN"), help="require this bearer token")
+    parser.add_argument("--token", default=settings.shop_api_token or None, help="require this bearer token")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

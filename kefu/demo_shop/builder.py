@@ -1,13 +1,7 @@
-"""Builds the demo shop's rows: shipping rules, warehouses, the merchant's
-knowledge, stock, customers with CRM history, and orders in every state.
-
-The catalogue, promotions, size charts, policies and FAQ are the sample files
-in ``kefu/knowledge/samples/``, imported through the importer exactly as a
-merchant imports theirs. Everything else is drawn from one seeded random
-generator, in a fixed order, and every moment is relative to ``now``: the
-same code on the same day gives the same shop, and the contract's fixtures
-(CONTRACT.md §5) hold whenever it is built.
-"""
+"""Builds the demo shop's rows — shipping rules, warehouses, the sample
+knowledge, stock, customers and orders in every state — from one seeded
+random generator with every moment relative to ``now``, so that the demo
+fixtures always hold (see docs/demo_shop.md)."""
 
 from __future__ import annotations
 
@@ -164,7 +158,7 @@ class DemoShopBuilder:
         self.add_knowledge()
         self.add_stock()
         self.add_customers()
-        self.add_contract_orders()
+        self.add_fixture_orders()
         self.add_generated_orders()
         return self.summary
 
@@ -303,7 +297,7 @@ class DemoShopBuilder:
                     row.quantity = max(row.quantity, 50)
                     row.restock_date = None
         # The T-shirt: white M is sold out everywhere with a restock in 5 days;
-        # white L (the contract order's variant) is in stock; black XXL is low.
+        # white L (the variant of fixture order 2024111100001) is in stock; black XXL is low.
         for sku in self._skus[TSHIRT_ID]:
             for warehouse_id in self._stocked_in[TSHIRT_ID]:
                 row = stock[(sku.id, warehouse_id)]
@@ -394,10 +388,11 @@ class DemoShopBuilder:
         )
         self.summary.contacts += 1
 
-    # --- orders: the contract's fixtures --------------------------------------------------
+    # --- orders: the demo fixtures ------------------------------------------------------
 
-    def add_contract_orders(self) -> None:
-        """CONTRACT.md §5: these five orders, in these states, relative to now."""
+    def add_fixture_orders(self) -> None:
+        """The demo fixtures every demo and outside suite relies on (see README): these
+        five orders, in these states, relative to now."""
         zhang = dict(customer_id="C0001", channel="taobao", payment_method="支付宝",
                      city="上海", address="浦东新区张杨路500号华润时代广场12楼1203室")
         li = dict(customer_id="C0002", channel="jd", payment_method="微信支付",
@@ -436,7 +431,7 @@ class DemoShopBuilder:
 
     def add_generated_orders(self) -> None:
         customer_ids = sorted(self._customers)
-        # 张三 (gold) has a longer history behind the contract's four orders.
+        # 张三 (gold) has a longer history behind the four fixture orders.
         plans: List[Tuple[str, str]] = [
             ("C0001", "delivered"), ("C0001", "refunded"), ("C0001", "delivered"), ("C0002", "cancelled"),
         ]

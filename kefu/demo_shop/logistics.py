@@ -1,9 +1,5 @@
-"""Tracking events a Chinese carrier would report for a parcel's journey.
-
-Used by the seed to give every shipped demo order a believable history:
-揽收 → 转运中心 → 派送 → 签收, timed between the moment it shipped and the
-moment it arrives, and cut off at "now" for parcels still on their way.
-"""
+"""Tracking events a Chinese carrier would report for a parcel's journey
+(揽收 → 转运中心 → 派送 → 签收), cut off at "now" for parcels still on their way."""
 
 from __future__ import annotations
 

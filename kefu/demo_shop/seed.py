@@ -1,14 +1,6 @@
-"""Build the demo shop: ``python -m kefu.demo_shop.seed [--reset] [--refresh-stale]``.
-
-Without options it seeds an empty database and leaves a seeded one alone,
-so ``make run`` can call it every time. The demo data is reproducible (fixed
-random seed) with moments relative to the time of seeding; ``--refresh-stale``
-rebuilds a demo shop seeded on an earlier day, so that "signed 2 days ago"
-stays true, and one built by an older version of the seed, whose tables may
-lack what the code now reads (the demo shop is rebuilt, never migrated).
-Only a database holding the demo shop (or nothing) is ever rebuilt: a
-database with other data is refused unless ``--force``.
-"""
+"""Build the demo shop: ``python -m kefu.demo_shop.seed [--reset] [--refresh-stale]``
+seeds an empty database and leaves a current demo shop alone, and never
+drops a database holding other data (see docs/demo_shop.md)."""
 
 from __future__ import annotations
 

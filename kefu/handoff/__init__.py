@@ -1,9 +1,4 @@
-"""Handing a conversation over to a human agent (issue 6), in plain Python.
-
-``emotion`` scores how angry a message sounds; ``triggers`` decides whether
-a turn calls for a human, why and how urgently; ``cases`` keeps the cases,
-the queue and the messages in the database (``models``); ``hours`` says
-whether an agent can take over now and what call-back to promise when not;
-``agents`` keeps the agents' accounts; ``profile`` copies the customer's
-CRM profile and recent orders into a case.
-"""
+"""Handing a conversation over to a human agent: why and how urgently (``emotion``, ``triggers``, ``context``),
+the cases with their queue, messages and tickets (``service`` over ``queue``, ``messages``, ``tickets``),
+business hours, agents' accounts, the customer's profile, suggested replies, and the agents' replies on
+their way back into the conversation (``delivery``, ``conversation``); docs/handoff.md tells the whole."""

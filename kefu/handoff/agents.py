@@ -1,26 +1,11 @@
-"""Human agents: accounts, passwords, who is online, sessions ended by logging out.
-
-Passwords are kept as scrypt hashes with a salt of each agent's own
-(``hashlib.scrypt``, memory-hard, in the standard library). Checking one
-takes the same time whether the name exists or not, and compares in
-constant time, so a login form tells an attacker nothing about which
-usernames exist.
-
-    python -m kefu.handoff.agents add USERNAME --display-name 王小美 --password-from-env AGENT_PASSWORD
-    python -m kefu.handoff.agents list
-
-A workspace session is a signed token that no replica keeps
-(``kefu.handoff.workspace.SessionSigner``); logging out revokes it here, in
-the shared database, so that every replica refuses it from then on
-(``revoke_session`` / ``session_revoked``).
-"""
+"""Human agents: accounts with scrypt-hashed passwords, who is online, workspace sessions revoked by
+logging out, and the command that adds agents (``python -m kefu.handoff.agents``; docs/handoff.md)."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import sys
@@ -33,14 +18,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from kefu.handoff.models import Agent, RevokedSession, create_handoff_schema
-from kefu.settings import Settings
+from kefu.settings import Settings, environment_variable
 from kefu.storage.clock import shop_now
 from kefu.storage.db import make_engine, make_session_factory
 
 DEMO_AGENT_USERNAME = "agent"
 DEMO_AGENT_DISPLAY_NAME = "演示客服"
-DEMO_AGENT_PASSWORD_ENV = "DEMO_AGENT_PASSWORD"
-DEMO_AGENT_DEFAULT_PASSWORD = "agent123"
+# The demo agent's password when DEMO_AGENT_PASSWORD is unset.
+DEMO_AGENT_DEFAULT_PASSWORD = Settings.demo_agent_password
 
 MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
@@ -203,14 +188,14 @@ def session_revoked(engine: Engine, token_hash: str) -> bool:
         ).first() is not None
 
 
-def ensure_demo_agent(engine: Engine) -> AgentAccount:
+def ensure_demo_agent(engine: Engine, settings: Optional[Settings] = None) -> AgentAccount:
     """The demo agent ``agent``, with the password of DEMO_AGENT_PASSWORD (default agent123).
 
     Creates the handoff tables if needed. Run at every start: a changed
     DEMO_AGENT_PASSWORD takes effect on the next start.
     """
     create_handoff_schema(engine)
-    password = os.environ.get(DEMO_AGENT_PASSWORD_ENV) or DEMO_AGENT_DEFAULT_PASSWORD
+    password = (settings or Settings.from_env()).demo_agent_password
     if verify_agent(engine, DEMO_AGENT_USERNAME, password) is not None:
         return get_agent(engine, DEMO_AGENT_USERNAME)
     if not set_password(engine, DEMO_AGENT_USERNAME, password):
@@ -253,7 +238,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         create_handoff_schema(engine)
         if args.command == "add":
-            password = os.environ.get(args.password_from_env, "")
+            password = environment_variable(args.password_from_env)
             if not password:
                 print(f"error: environment variable {args.password_from_env} is not set", file=sys.stderr)
                 return 2

@@ -1,19 +1,5 @@
-"""When a human can take over: business hours, agents online, and the call-back promise.
-
-``HANDOFF_HOURS`` (shop time) is one range for every day, or entries per
-weekday separated by ``;``, later entries overriding earlier ones::
-
-    09:00-22:00
-    mon-fri 09:00-22:00; sat,sun 10:00-18:00
-    09:00-12:00,13:30-22:00; sun closed
-
-Outside those hours, or when no agent has been seen within
-``HANDOFF_AGENT_ONLINE_SECONDS``, the shopper may leave a message: the case
-becomes a ticket with a promised call-back, ``CALLBACK_WITHIN`` of business
-time from now (if open) or from the next opening — so a message left at
-midnight is answered by 11:00 when the shop opens at 09:00, and one left at
-21:30 on a 22:00 close by 10:30 the next morning.
-"""
+"""When a human can take over: business hours (HANDOFF_HOURS), agents online, and the call-back promised
+for a message left when none can (docs/handoff.md has the format and the rules)."""
 
 from __future__ import annotations
 
@@ -26,7 +12,6 @@ from typing import Iterator, List, Optional, Tuple
 from sqlalchemy.engine import Engine
 
 from kefu.handoff import agents as agent_accounts
-from kefu.handoff.cases import Case, HandoffService
 from kefu.settings import Settings
 from kefu.storage.clock import SHOP_TZ, in_shop_time, shop_now
 
@@ -90,7 +75,7 @@ def _at(day: date, minute: int) -> datetime:
 
 
 def parse_hours(spec: str) -> BusinessHours:
-    """Read a HANDOFF_HOURS value (see the module's docstring); HoursError says what is wrong."""
+    """Read a HANDOFF_HOURS value (docs/handoff.md); HoursError says what is wrong."""
     days: List[Tuple[Tuple[int, int], ...]] = [()] * 7
     entries = [entry.strip() for entry in (spec or "").split(";") if entry.strip()]
     if not entries:
@@ -185,16 +170,11 @@ def callback_time(now: Optional[datetime] = None, hours: Optional[BusinessHours]
     due = hours.add_open_time(now, CALLBACK_WITHIN)
     if due is None:
         return None
-    # Promised to the minute, and never earlier than the exact time.
-    rounded = due.replace(second=0, microsecond=0)
-    return rounded if rounded == due else rounded + timedelta(minutes=1)
+    return to_the_minute(due)
 
 
-def leave_ticket(service: HandoffService, case_id: int, contact: str, message: Optional[str] = None,
-                 now: Optional[datetime] = None, hours: Optional[BusinessHours] = None) -> Case:
-    """The waiting case becomes a ticket with the shopper's contact, message and the promised call-back."""
-    now = in_shop_time(now) if now is not None else shop_now()
-    promise = callback_time(now, hours)
-    if promise is None:
-        raise HoursError("HANDOFF_HOURS has no open time: no call-back can be promised")
-    return service.to_ticket(case_id, contact, promise, message, now)
+def to_the_minute(moment: datetime) -> datetime:
+    """``moment`` rounded up to a whole minute: a promise is never earlier than the exact time."""
+    rounded = moment.replace(second=0, microsecond=0)
+    return rounded if rounded == moment else rounded + timedelta(minutes=1)
+

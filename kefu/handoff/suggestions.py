@@ -1,29 +1,36 @@
-"""Replies an agent can send with one click, for the shopper's last message.
-
-Computed the way the bot would answer: the NLU model's intent ranking for
-the message picks the topics, and the merchant's knowledge (FAQ, policies,
-promotion rules) gives the answers. A question about one of the shopper's
-orders ("我的耳机什么时候到") is answered from that order, read live from the
-shop's order backend: the order whose product, number or colour the message
-names, else the one the conversation was about, else the only one still on
-its way; with several candidates, the suggestion asks which one. Only the
-case customer's own orders are ever looked at. An FAQ entry whose keywords
-the message names comes next, whatever the intent; a greeting to the shopper
-comes last, so the agent always has something to start with.
-"""
+"""Replies an agent can send with one click for the shopper's last message, computed the way the bot would
+answer: the NLU model's intents, the merchant's knowledge, and the case customer's own orders read live
+from the shop (docs/handoff.md: suggested replies)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, List, Mapping, Optional, Sequence
 
 from kefu.backends.errors import BackendFailure
+from kefu.backends.factory import backends_from_env
 from kefu.backends.orders import Order, OrderBackend
-
+from kefu.handoff.case_store import Case, Message
+from kefu.handoff.models import SHOPPER
 from kefu.knowledge.promotions import PromotionEngine
-from kefu.knowledge.store import KnowledgeStore
+from kefu.knowledge.store import KnowledgeStore, shared_store
+from kefu.names import (
+    ASK_COUPON_INTENT,
+    ASK_EXCHANGE_INTENT,
+    ASK_PROMOTION_INTENT,
+    ASK_REFUND_STATUS_INTENT,
+    ASK_RETURN_INTENT,
+    CANCEL_ORDER_INTENT,
+    CHANGE_ADDRESS_INTENT,
+    NLU_FALLBACK_INTENT,
+    ORDER_ID_SLOT,
+    ORDER_QUESTION_INTENTS,
+    REPORT_PROBLEM_INTENT,
+    TRACK_ORDER_INTENT,
+)
 from kefu.replies import render
 from kefu.services.after_sales import item_named
 from kefu.services.after_sales_replies import refund_status_replies
@@ -35,21 +42,20 @@ from kefu.storage.clock import shop_now
 logger = logging.getLogger(__name__)
 
 MAX_SUGGESTIONS = 3
-FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_INTENT = NLU_FALLBACK_INTENT
 # Intents answered from the engine rather than from FAQ/policy text.
-PROMOTION_ANSWERS = {"ask_promotion": promotion_reply, "ask_coupon": coupon_reply}
+PROMOTION_ANSWERS = {ASK_PROMOTION_INTENT: promotion_reply, ASK_COUPON_INTENT: coupon_reply}
 # Questions about one particular order of the shopper's.
-ORDER_INTENTS = frozenset({"track_order", "ask_refund_status", "report_problem", "ask_return", "ask_exchange",
-                           "cancel_order", "change_address"})
+ORDER_INTENTS = frozenset(ORDER_QUESTION_INTENTS)
 # Which orders a question can be about, when the message does not say.
 PLAUSIBLE_ORDERS = {
-    "track_order": lambda order: order.status in ("paid", "shipped", "in_transit"),
-    "ask_refund_status": lambda order: bool(order.refunds or order.returns),
-    "cancel_order": lambda order: order.can_cancel,
-    "change_address": lambda order: order.can_change_address,
-    "report_problem": lambda order: order.status == "delivered",
-    "ask_return": lambda order: order.status == "delivered",
-    "ask_exchange": lambda order: order.status == "delivered",
+    TRACK_ORDER_INTENT: lambda order: order.status in ("paid", "shipped", "in_transit"),
+    ASK_REFUND_STATUS_INTENT: lambda order: bool(order.refunds or order.returns),
+    CANCEL_ORDER_INTENT: lambda order: order.can_cancel,
+    CHANGE_ADDRESS_INTENT: lambda order: order.can_change_address,
+    REPORT_PROBLEM_INTENT: lambda order: order.status == "delivered",
+    ASK_RETURN_INTENT: lambda order: order.status == "delivered",
+    ASK_EXCHANGE_INTENT: lambda order: order.status == "delivered",
 }
 ORDERS_CONSIDERED = 10
 
@@ -99,7 +105,7 @@ def order_suggestion(intent: str, text: str, case_orders: CaseOrders, now: datet
     if order is None:
         titles = "；".join(order_button_title(order) for order in orders[:MAX_SUGGESTIONS])
         return render("agent_which_order", orders=titles)["text"]
-    if intent == "ask_refund_status":
+    if intent == ASK_REFUND_STATUS_INTENT:
         replies = refund_status_replies(order)
     else:
         replies = order_response(order, backend.logistics_events(order.order_id) or [], now)
@@ -152,3 +158,28 @@ def suggested_replies(text: str, parse_result: Optional[Mapping[str, Any]], stor
     if len(suggestions) < MAX_SUGGESTIONS:
         suggestions.append(render("agent_greeting", agent=agent_name)["text"])
     return suggestions
+
+
+def last_shopper_text(case: Case, messages: Sequence[Message]) -> Optional[str]:
+    """What the shopper said last, which the suggestions answer: since the handoff, else the last line before it."""
+    for message in reversed(messages):
+        if message.direction == SHOPPER:
+            return message.text
+    for line in reversed(case.transcript):
+        if line.who == SHOPPER:
+            return line.text
+    return None
+
+
+def suggestions_for_case(case: Case, text: str, parse_result: Optional[Mapping[str, Any]]) -> List[str]:
+    """``suggested_replies`` for a case's shopper: this process's knowledge store, and the orders of the
+    case's customer only, from the shop the actions read (SHOP_BACKEND)."""
+    orders = CaseOrders(customer_id=(case.customer or {}).get("customer_id"),
+                        discussed_order_id=(case.slots or {}).get(ORDER_ID_SLOT),
+                        backend=_shop_orders())
+    return suggested_replies(text, parse_result, shared_store(), case_orders=orders)
+
+
+@lru_cache(maxsize=1)
+def _shop_orders() -> OrderBackend:
+    return backends_from_env().orders

@@ -20,6 +20,13 @@ from enum import Enum
 from typing import Optional, Tuple
 
 from kefu.handoff.emotion import emotion_score, is_angry
+from kefu.names import (
+    ASK_REFUND_STATUS_INTENT,
+    ASK_WARRANTY_INTENT,
+    COMPLAIN_INTENT,
+    REPORT_PROBLEM_INTENT,
+    REQUEST_HUMAN_INTENT,
+)
 from kefu.services.clarification import MISSES_BEFORE_HUMAN
 
 MOST_URGENT = 1
@@ -47,10 +54,10 @@ class HandoffReason(str, Enum):
 
 
 # Intents that name the trigger by themselves.
-REQUEST_INTENT = "request_human"
-COMPLAINT_INTENT = "complain"
+REQUEST_INTENT = REQUEST_HUMAN_INTENT
+COMPLAINT_INTENT = COMPLAIN_INTENT
 # "Asking about a problem": something went wrong with what they bought.
-PROBLEM_INTENTS = frozenset({"report_problem", "ask_refund_status", "ask_warranty", COMPLAINT_INTENT})
+PROBLEM_INTENTS = frozenset({REPORT_PROBLEM_INTENT, ASK_REFUND_STATUS_INTENT, ASK_WARRANTY_INTENT, COMPLAINT_INTENT})
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,6 @@
-"""What a shopper says about their body, read into numbers.
-
-"170/130斤", "一米七 65公斤", "175cm 68kg", "1.63 55kg", "身高140 70斤",
-"平时穿L", "42码", "脚长25.5cm", "胸围88腰围70", "腰围二尺二" …
-
-Heights come out in cm, weights in kg (1 斤 = 0.5 kg), foot lengths in mm.
-A weight without a unit is read as 斤 or kg, whichever gives a believable
-body with the height (Chinese shoppers mostly count in 斤: "170/130" is 65 kg).
-The same readers take the NLU's entity values ("一米七五", "140斤", "2XL").
-"""
+"""What a shopper says about their body ("170/130斤", "一米七 65公斤", "平时穿L",
+"脚长25.5cm" …) read into numbers: heights and chest/waist in cm, weights in
+kg, foot lengths in mm (how units are guessed: docs/knowledge.md)."""
 
 from __future__ import annotations
 
@@ -285,21 +278,3 @@ def _unitless_pair(reader: _Reader, want_height: bool, want_weight: bool) -> Tup
         weight = next((n for n in numbers if 20 <= n <= 250), None)
     return height, weight
 
-
-def read_height_value(value: Optional[str]) -> Optional[float]:
-    """A height entity ("一米七五", "175cm", "1.8米", "170") in cm."""
-    if not value:
-        return None
-    reader = _Reader(value)
-    return read_height(reader) or _height_in_range(chinese_number(reader.text))
-
-
-def read_weight_value(value: Optional[str], height_cm: Optional[float] = None) -> Optional[float]:
-    """A weight entity ("140斤", "65kg", "一百二", "105") in kg."""
-    if not value:
-        return None
-    kg, _ = read_weight(_Reader(value))
-    if kg is not None:
-        return kg
-    number = chinese_number(_half_width(value))
-    return guess_weight_kg(number, height_cm)[0] if number is not None else None

@@ -1,20 +1,6 @@
-"""Generates the NLU resources that come from the shop's own data.
-
-    python -m kefu.knowledge.lookups                      # from the geography and the sample catalogue
-    python -m kefu.knowledge.lookups --database-url URL   # the catalogue from the shop database
-
-Place names come from ``kefu.storage.geography``, so the assistant recognises
-exactly the provinces and cities the delivery and postage rules know about:
-``data/nlu/lookups/location.yml`` and ``data/jieba/places.txt``.
-
-Product words come from the catalogue: ``data/nlu/lookups/product.yml`` (the
-product names, extracted as the ``product`` entity when a shopper pastes a
-title, and the brands, a feature only) and ``data/jieba/catalogue.txt``
-(brands and search terms kept as single tokens). The catalogue importer
-rewrites them after each import; the committed files are what the sample
-catalogue gives. Only names and words, never attributes: every lookup entry
-is a feature of every message, and 100%棉 or 1200W would match everywhere.
-"""
+"""Generates the NLU resources that come from the shop's own data — place names
+from the geography, product names, brands and search terms from the
+catalogue — under ``data/`` (see docs/knowledge.md)."""
 
 from __future__ import annotations
 

@@ -1,19 +1,7 @@
-"""Which products to recommend for what a shopper needs, and why each one.
-
-``Needs`` is what the shopper has said so far (category, budget, who it is
-for, colours wanted or not, size, what it is for, products already turned
-down); ``ShopperHistory`` is what the shop knows from a logged-in shopper's
-orders and CRM tags. ``recommend`` ranks the catalogue for them and returns at
-most three products that are in stock in an acceptable variant, each with
-the reasons it fits (``Reason``: a kind plus values; the wording lives in
-the reply templates). When nothing fits, ``Recommendation.relaxation`` says
-which single wish, dropped, would give a result.
-
-Only the backend interfaces are used (``CatalogueBackend.find_products`` and
-``stock``; customers and orders for the history), so the ranking is the
-same over SQL and HTTP. It is deterministic: score first, ties by sales
-(the catalogue lists best sellers first), then product id.
-"""
+"""Which products to recommend for what a shopper needs, and why each one: at
+most three in stock, ranked deterministically through the backend
+interfaces only, with the wish to drop when nothing fits (see
+docs/knowledge.md)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,9 @@
-"""Which size fits, from a product's size chart and what the shopper says.
-
-"170cm/65kg 建议 L，偏瘦可选 M". Each measurement the chart knows is placed
-on the chart: on a size, between two (on a shared boundary or in a gap), or
-outside it. The advice takes the largest size any measurement asks for —
-a garment too short or too tight cannot be fixed, one a little loose can —
-and offers the smallest as the alternative. A usual size ("平时穿L") is the
-best evidence of all and is shifted by how the product runs (``size_offset``).
-
-A measurement outside the chart gets a clear answer (超出尺码表) and the
-offer of a human; nothing usable gets the question for what is missing.
-"""
+"""Which size fits, from a product's size chart and what the shopper says ("170cm/65kg 建议 L，
+偏瘦可选 M"): each measurement is placed on the chart (on a size, between two, or outside it)
+and the advice takes the largest size any of them asks for — too short or too tight cannot
+be fixed, a little loose can — with the smallest as the alternative; a usual size ("平时穿L")
+is the best evidence, shifted by how the product runs; outside the chart, a clear answer and
+the offer of a human. The texts are phrases (kefu.storage.phrases) for the reply layer."""
 
 from __future__ import annotations
 
@@ -18,8 +12,8 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple, Union
 
 from kefu.knowledge.body_measurements import FITTED, LOOSE, BodyMeasurements, parse_body
-from kefu.knowledge.phrases import say
 from kefu.knowledge.size_charts import CHEST, CLOTHING, FOOT_LENGTH, HEIGHT, WAIST, WEIGHT, SizeChart
+from kefu.storage.phrases import Joined, Phrase
 
 RECOMMENDED = "recommended"
 OUT_OF_CHART = "out_of_chart"
@@ -31,7 +25,7 @@ _BELOW, _ABOVE = "below", "above"
 @dataclass(frozen=True)
 class SizeAdvice:
     status: str  # RECOMMENDED, OUT_OF_CHART or NEED_MORE
-    text: str
+    text: str  # phrases (kefu.storage.phrases), for the reply layer to word
     size: Optional[str] = None
     alternative: Optional[str] = None
     missing: Tuple[str, ...] = ()  # measurements that would help (or are needed)
@@ -49,19 +43,19 @@ def _shown(body: BodyMeasurements, measure: str, value: float) -> str:
     """170cm, 130斤, 脚长25.5cm — in the unit the shopper used."""
     if measure == WEIGHT:
         if body.weight_in_jin:
-            return say("size_weight_jin", value=f"{value * 2:g}")
-        return say("size_weight_kg", value=f"{value:g}")
+            return Phrase("size_weight_jin", value=f"{value * 2:g}")
+        return Phrase("size_weight_kg", value=f"{value:g}")
     if measure == FOOT_LENGTH:
-        return say("size_foot", value=f"{value / 10:g}")
-    return say(f"size_{measure}", value=f"{value:g}")
+        return Phrase("size_foot", value=f"{value / 10:g}")
+    return Phrase(f"size_{measure}", value=f"{value:g}")
 
 
 def _range_shown(measure: str, low: float, high: float) -> str:
     if measure == FOOT_LENGTH:
-        return say("size_range_foot", low=f"{low / 10:g}", high=f"{high / 10:g}")
+        return Phrase("size_range_foot", low=f"{low / 10:g}", high=f"{high / 10:g}")
     if measure == WEIGHT:
-        return say("size_range_weight", low=f"{low * 2:g}", high=f"{high * 2:g}")
-    return say("size_range_cm", measure=say(f"measure_{measure}"), low=f"{low:g}", high=f"{high:g}")
+        return Phrase("size_range_weight", low=f"{low * 2:g}", high=f"{high * 2:g}")
+    return Phrase("size_range_cm", measure=Phrase(f"measure_{measure}"), low=f"{low:g}", high=f"{high:g}")
 
 
 def position(chart: SizeChart, measure: str, value: float) -> Union[float, str]:
@@ -100,9 +94,9 @@ def _from_measurements(chart: SizeChart, body: BodyMeasurements, placed: List[Tu
     smallest = min(placed, key=lambda item: item[2])
     largest = max(placed, key=lambda item: item[2])
     low, high = math.floor(smallest[2]), math.ceil(largest[2])
-    described = "/".join(_shown(body, m, v) for m, v, _ in placed)
+    described = Joined((_shown(body, m, v) for m, v, _ in placed), "/")
     if high - low >= 2:
-        text = say("size_spread", body=described, small=sizes[low], large=sizes[high], size=sizes[high])
+        text = Phrase("size_spread", body=described, small=sizes[low], large=sizes[high], size=sizes[high])
         return SizeAdvice(RECOMMENDED, text, sizes[high], suggest_human=True)
     size, alternative = high, (low if low != high else None)
     why = _why_smaller(chart, smallest, largest) if alternative is not None else None
@@ -112,20 +106,25 @@ def _from_measurements(chart: SizeChart, body: BodyMeasurements, placed: List[Tu
         alternative, why = size + 1, "alt_loose"
     single_between = len(placed) == 1 and placed[0][2] != int(placed[0][2])
     if single_between:
-        text = say("size_between", body=described, small=sizes[low], large=sizes[high], size=sizes[size])
+        said = [Phrase("size_between", body=described, small=sizes[low], large=sizes[high], size=sizes[size])]
     else:
-        text = say("size_recommend", body=described, size=sizes[size])
+        said = [Phrase("size_recommend", body=described, size=sizes[size])]
     if alternative is not None:
-        text += say("size_alternative", why=say(why), alternative=sizes[alternative])
-    text += _fit_note(chart)
+        said.append(Phrase("size_alternative", why=Phrase(why), alternative=sizes[alternative]))
+    said.append(_fit_note(chart))
     missing = tuple(m for m in (HEIGHT, WEIGHT) if m in chart.measures and m not in {p[0] for p in placed})
     if missing and chart.kind == CLOTHING:
-        text += say("size_more_precise", missing="、".join(say(f"measure_{m}") for m in missing))
-    return SizeAdvice(RECOMMENDED, text, sizes[size], sizes[alternative] if alternative is not None else None, missing)
+        said.append(Phrase("size_more_precise", missing=_measures(missing)))
+    alternative_size = sizes[alternative] if alternative is not None else None
+    return SizeAdvice(RECOMMENDED, Joined(said), sizes[size], alternative_size, missing)
+
+
+def _measures(measures: Tuple[str, ...]) -> str:
+    return Joined((Phrase(f"measure_{m}") for m in measures), "、")
 
 
 def _fit_note(chart: SizeChart) -> str:
-    return say("size_fit_note", note=chart.fit_note) if chart.fit_note else ""
+    return Phrase("size_fit_note", note=chart.fit_note) if chart.fit_note else ""
 
 
 def _why_smaller(chart: SizeChart, smallest: Tuple[str, float, float], largest: Tuple[str, float, float]) -> str:
@@ -141,22 +140,22 @@ def _why_smaller(chart: SizeChart, smallest: Tuple[str, float, float], largest: 
 def _from_usual_size(chart: SizeChart, body: BodyMeasurements, at: float, given: List[Tuple[str, float]]) -> SizeAdvice:
     sizes = chart.sizes
     if at < 0 or at > len(sizes) - 1:
-        edge = say("size_only_smallest", size=sizes[0]) if at < 0 else say("size_only_largest", size=sizes[-1])
-        text = say("size_usual_out_of_chart", usual=body.usual_size, note=_fit_note(chart), edge=edge)
+        edge = Phrase("size_only_smallest", size=sizes[0]) if at < 0 else Phrase("size_only_largest", size=sizes[-1])
+        text = Phrase("size_usual_out_of_chart", usual=body.usual_size, note=_fit_note(chart), edge=edge)
         return SizeAdvice(OUT_OF_CHART, text, suggest_human=True)
     size, smaller = math.ceil(at), math.floor(at)
-    text = say("size_usual", usual=body.usual_size, size=sizes[size])
+    said = [Phrase("size_usual", usual=body.usual_size, size=sizes[size])]
     alternative = None
     if smaller != size:
         alternative = smaller
-        why = say("alt_fitted" if chart.kind == CLOTHING else "alt_narrow_foot")
-        text += say("size_alternative", why=why, alternative=sizes[smaller])
+        why = Phrase("alt_fitted" if chart.kind == CLOTHING else "alt_narrow_foot")
+        said.append(Phrase("size_alternative", why=why, alternative=sizes[smaller]))
     measured = _from_measurements_quietly(chart, given)
     if measured is not None and measured not in (size, alternative):
         alternative = measured
-        text += say("size_by_measurements", size=sizes[measured])
-    text += _fit_note(chart) or say("size_fit_standard")
-    return SizeAdvice(RECOMMENDED, text, sizes[size], sizes[alternative] if alternative is not None else None)
+        said.append(Phrase("size_by_measurements", size=sizes[measured]))
+    said.append(_fit_note(chart) or Phrase("size_fit_standard"))
+    return SizeAdvice(RECOMMENDED, Joined(said), sizes[size], sizes[alternative] if alternative is not None else None)
 
 
 def _from_measurements_quietly(chart: SizeChart, given: List[Tuple[str, float]]) -> Optional[int]:
@@ -171,15 +170,15 @@ def _out_of_chart(chart: SizeChart, body: BodyMeasurements, measure: str, value:
     row = chart.rows[0] if where == _BELOW else chart.rows[-1]
     low, high = row.range_of(measure)
     edge_phrase = "size_edge_smallest" if where == _BELOW else "size_edge_largest"
-    edge = say(edge_phrase, size=row.size, range=_range_shown(measure, low, high))
-    text = say("size_out_of_chart", value=_shown(body, measure, value), edge=edge)
+    edge = Phrase(edge_phrase, size=row.size, range=_range_shown(measure, low, high))
+    text = Phrase("size_measure_out_of_chart", value=_shown(body, measure, value), edge=edge)
     return SizeAdvice(OUT_OF_CHART, text, suggest_human=True)
 
 
 def _need_more(chart: SizeChart, body: BodyMeasurements) -> SizeAdvice:
     needed = tuple(m for m in chart.measures if m in (HEIGHT, WEIGHT, FOOT_LENGTH)) or chart.measures
     phrase = "size_need_shoes" if chart.kind != CLOTHING else "size_need_clothing"
-    text = say(phrase, needed="、".join(say(f"measure_{m}") for m in needed))
+    text = Phrase(phrase, needed=_measures(needed))
     if body.usual_size:
-        text = say("size_usual_unknown", usual=body.usual_size, sizes="、".join(chart.sizes)) + text
+        text = Joined((Phrase("size_usual_unknown", usual=body.usual_size, sizes="、".join(chart.sizes)), text))
     return SizeAdvice(NEED_MORE, text, missing=needed)

@@ -1,21 +1,17 @@
-"""Size charts (尺码表) from the merchant's file (sample: ``samples/size_charts.yml``).
-
-A chart lists a group of products' sizes from small to large, each with the
-body it fits: ranges of height (cm), weight (kg, or 斤 as ``weight_jin``),
-chest and waist (cm), foot length (mm). ``size_offset`` says how the product
-runs against the shopper's usual size (+1: 偏小, take one size up; -0.5: 偏大半码).
-"""
+"""Size charts (尺码表) read and checked from the merchant's YAML file: for a
+group of products, each size with the body it fits (file format:
+docs/knowledge.md)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Collection, Dict, List, Optional, Tuple, Union
+from typing import Collection, Dict, List, Optional, Tuple
 
+from kefu.knowledge import SAMPLES_DIR
 from kefu.knowledge.body_measurements import JIN_PER_KG, normalise_size
-from kefu.knowledge.sources import Fields, LineMap, Problems, entry_fields, first_use, read_entries, read_file_text
+from kefu.knowledge.sources import Fields, LineMap, Problems, entry_fields, first_use, read_entries
 
 HEIGHT, WEIGHT, CHEST, WAIST, FOOT_LENGTH = "height", "weight", "chest", "waist", "foot_length"
 MEASURES = (HEIGHT, WEIGHT, CHEST, WAIST, FOOT_LENGTH)
@@ -24,7 +20,7 @@ CHART_KINDS = (CLOTHING, SHOES)
 
 Range = Tuple[float, float]
 
-SAMPLE_SIZE_CHARTS = Path(__file__).resolve().parent / "samples" / "size_charts.yml"
+SAMPLE_SIZE_CHARTS = SAMPLES_DIR / "size_charts.yml"
 
 
 @dataclass(frozen=True)
@@ -94,12 +90,6 @@ class SizeChartBook:
 
     def chart_for(self, product_id: str) -> Optional[SizeChart]:
         return next((chart for chart in self.charts if product_id in chart.products), None)
-
-
-def load_size_charts(path: Union[str, Path], product_ids: Optional[Collection[str]] = None) -> SizeChartBook:
-    problems = Problems(str(path))
-    text = read_file_text(path, problems)
-    return read_size_charts(text or "", str(path), product_ids, problems)
 
 
 def read_size_charts(

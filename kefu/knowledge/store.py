@@ -1,15 +1,6 @@
-"""The merchant's imported knowledge, as the assistant reads it back.
-
-``KnowledgeStore`` reads the shop database (``DATABASE_URL``, whatever
-``SHOP_BACKEND`` says: the knowledge is imported into our own database even
-when orders come from the merchant's API). Each call sees the latest import:
-promotions and size charts cost one query for the document's checksum and
-are parsed again only when it changed; policies and FAQ entries are read on
-every call (a few rows).
-
-Nothing imported means nothing known: empty results, never the sample files,
-which would answer with rules the merchant never gave.
-"""
+"""The merchant's imported knowledge as the assistant reads it back, each call
+seeing the latest import; nothing imported means nothing known, never the
+sample files (see docs/knowledge.md)."""
 
 from __future__ import annotations
 

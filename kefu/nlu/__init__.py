@@ -1,1 +1,1 @@
-"""Custom Rasa NLU components for colloquial Chinese."""
+"""Custom Rasa NLU components for colloquial Chinese (why each is there: docs/nlu.md)."""

@@ -1,18 +1,12 @@
-"""Averages DIET's intent ranking with a linear model on character n-grams.
-
-DIET learns from jieba tokens; a typo, a dialect word or an unseen compound
-can break a token and so the evidence it carries. A logistic regression on
-character 1-3-grams of the whole message (plus word 1-2-grams) keeps that
-evidence, and disagrees with DIET on different messages: averaging the two
-rankings is more accurate than either alone (figures: README, "NLU").
-"""
+"""Averages DIET's intent ranking with a linear model on character n-grams,
+which keeps the evidence a typo or an unseen compound takes from DIET's
+tokens (see docs/nlu.md)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Text
 
-import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline

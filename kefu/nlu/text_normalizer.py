@@ -1,15 +1,6 @@
-"""Length-preserving correction of common shopper typos (and shortening of pasted links).
-
-Shoppers type with pinyin input methods, so most typos are homophones of the
-word they meant (快第 -> 快递, 推货 -> 退货, 发漂 -> 发票). Every correction
-replaces characters one for one, so entity offsets annotated on the original
-text stay valid and the extracted values carry the corrected spelling.
-
-The corrector is plain Python (no Rasa import) so that it can be tested and
-reused on its own; ``kefu.nlu.normalizer_component`` wraps it for Rasa. Messages
-longer than MAX_MESSAGE_CHARS are cut, and links are replaced by the product id
-they carry (training examples hold no links, so no annotated offset moves).
-"""
+"""Length-preserving correction of shopper typos, mostly homophones typed with
+pinyin input methods (快第 -> 快递), and shortening of long messages and
+pasted links, so that annotated entity offsets stay valid (see docs/nlu.md)."""
 
 from __future__ import annotations
 
@@ -140,7 +131,6 @@ class TextNormalizer:
         chars = list(text)
         position = 0
         while position < len(chars):
-            replaced = False
             for length in self._term_lengths:
                 window = "".join(chars[position : position + length])
                 if len(window) < length or not _is_cjk(window):
@@ -148,13 +138,11 @@ class TextNormalizer:
                 if window in self._known_terms:
                     # Already spelt right: keep it and skip past it.
                     position += length - 1
-                    replaced = True
                     break
                 term = self._terms_by_sound.get(_syllables(window))
                 if term and self._is_typo_of(window, term):
                     chars[position : position + length] = list(term)
                     position += length - 1
-                    replaced = True
                     break
             position += 1
         return "".join(chars)

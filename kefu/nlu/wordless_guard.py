@@ -1,12 +1,6 @@
-"""Messages without a single word are not guessed at.
-
-"🤔🤔", "ㄅㄆㄇ", "……" or "@#￥%" hold no Chinese character, letter or digit;
-the classifier still ranks some intent first (often inform or affirm, the
-intents with the shortest examples) with a confidence that can pass the
-fallback threshold. Such a message is sent to the fallback instead (the
-shopper is asked to say it in words), except for the few symbols whose
-meaning is settled (👌 👍 🙏 …), which the classifier learnt from examples.
-"""
+"""Messages without a single word ("🤔🤔", "……", "@#￥%") are sent to the
+fallback instead of being guessed at, except for symbols whose meaning is
+settled (👌 👍 🙏 …)."""
 
 from __future__ import annotations
 

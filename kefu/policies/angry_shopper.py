@@ -22,11 +22,12 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from kefu.handoff.emotion import emotion_score, is_angry
+from kefu.names import COMPLAIN_INTENT, HANDOFF_TO_HUMAN_ACTION, REQUEST_HUMAN_INTENT
 
 APOLOGY = "utter_complain"
-HANDOFF = "action_handoff_to_human"
+HANDOFF = HANDOFF_TO_HUMAN_ACTION
 # These intents have their own rules (apology and handoff, or straight handoff).
-INTENTS_WITH_RULES = ("complain", "request_human")
+INTENTS_WITH_RULES = (COMPLAIN_INTENT, REQUEST_HUMAN_INTENT)
 # Above the rule policy's 6, so that on an angry turn this prediction wins.
 ANGRY_SHOPPER_PRIORITY = 7
 

@@ -1,8 +1,6 @@
-"""Reply templates the action server fills in (kefu/replies/templates.yml).
-
-Every reply is worded in the merchant's persona (``persona.yml``, see
-kefu/replies/persona.py) before its values are filled in.
-"""
+"""The only place that renders text: the templates and phrases of ``data/responses/`` in the
+merchant's persona; ``render`` fills in a template, wording the phrases among its values in
+the persona too and never restyling other values (docs/replies.md)."""
 
 from __future__ import annotations
 
@@ -10,20 +8,22 @@ import random
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import yaml
 
 from kefu.replies.persona import Persona, load_persona, placeholders_in
 from kefu.settings import Settings
+from kefu.storage.phrases import Phrase, worded
+from kefu.storage.responses import responses
 
-TEMPLATES_FILE = Path(__file__).with_name("templates.yml")
 
-
-@lru_cache(maxsize=1)
 def templates() -> Dict[str, List[Dict[str, Any]]]:
-    return yaml.safe_load(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    return responses().templates
+
+
+def phrases() -> Dict[str, str]:
+    return responses().phrases
 
 
 def placeholders(name: str) -> set:
@@ -31,9 +31,10 @@ def placeholders(name: str) -> set:
 
 
 def overridable_responses() -> Dict[str, List[Dict[str, Any]]]:
-    """Every reply a persona may reword: the domain's responses and the templates."""
+    """Every text a persona may reword: the domain's responses, the templates and the phrases."""
     domain = yaml.safe_load((Settings.from_env().project_root / "domain.yml").read_text(encoding="utf-8"))
-    return {**(domain.get("responses") or {}), **templates()}
+    written = {name: [{"text": text}] for name, text in phrases().items()}
+    return {**(domain.get("responses") or {}), **templates(), **written}
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +65,18 @@ def variations(name: str) -> List[Dict[str, Any]]:
     return current_persona().variations(name, templates()[name])
 
 
+def in_persona(value: Any) -> Any:
+    """A value to fill in with every phrase in it worded in the persona (the first text of an
+    override); any other value as it is."""
+    persona = current_persona()
+    return worded(value, lambda name: persona.variations(name, [{"text": phrases()[name]}])[0]["text"])
+
+
+def phrase_text(name: str, /, **values: Any) -> str:
+    """The phrase ``name`` filled in, in the persona (KeyError for an unknown phrase or a missing value)."""
+    return in_persona(Phrase(name, **values))
+
+
 def render(name: str, /, chooser=random.choice, **values: Any) -> Dict[str, Any]:
     """``{"text": ..., "buttons": [...]}`` for dispatcher.utter_message(**...).
 
@@ -71,7 +84,7 @@ def render(name: str, /, chooser=random.choice, **values: Any) -> Dict[str, Any]
     so a mistake shows up in the tests rather than as a broken reply.
     """
     variation = chooser(variations(name))
-    reply: Dict[str, Any] = {"text": variation["text"].format(**values)}
+    reply: Dict[str, Any] = {"text": variation["text"].format(**{key: in_persona(value) for key, value in values.items()})}
     if variation.get("buttons"):
         reply["buttons"] = [dict(button) for button in variation["buttons"]]
     return reply
@@ -80,7 +93,8 @@ def render(name: str, /, chooser=random.choice, **values: Any) -> Dict[str, Any]
 def render_with_buttons(name: str, buttons: List[Dict[str, str]], /, **values: Any) -> Dict[str, Any]:
     """A template whose own buttons (转人工, 都不是 …) come after the ones computed for this reply."""
     reply = render(name, **values)
-    reply["buttons"] = list(buttons) + reply.get("buttons", [])
+    computed = [{**button, "title": in_persona(button["title"])} for button in buttons]
+    reply["buttons"] = computed + reply.get("buttons", [])
     return reply
 
 

@@ -1,21 +1,7 @@
-"""The merchant's reply style (``persona.yml``): bot name, tone, own wording.
-
-The replies are written once, in warm 亲 style. A merchant who wants a formal
-or a concise assistant should not have to rewrite (and then maintain) a second
-copy of every reply, so the other styles are derived from the warm wording by
-rules: ``formal`` speaks 您-style without the cute markers (亲, emoji, ～,
-啦/哦/呢/呀/哈), ``concise`` is formal minus the pleasantries ("还有其他想了解
-的尽管问哦").
-
-The rules work on the *wording* of a reply, before its values are filled in
-(``{order_id}``, ``{product}`` …) and leave quoted text (“转人工”, 【{status}】)
-alone: order numbers, prices and product names come from the shop's data and
-must reach the shopper exactly as the shop wrote them, whatever the style.
-Digits, line breaks and button payloads are never touched either.
-
-Plain Python: used by the action server (kefu/replies, kefu/knowledge) and by
-Rasa's NLG (kefu/nlg.py).
-"""
+"""The merchant's reply style (``persona.yml``): bot name, warm/formal/concise and own wording;
+the replies are written once in warm 亲 style and the other styles derived by rules that never
+touch values, quoted text, digits, line breaks or button payloads (docs/replies.md). Used by
+the action server (kefu/replies) and Rasa's NLG (kefu/nlg.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
-from kefu.knowledge.sources import Fields, LineList, LineMap, Problems, read_file_text, read_yaml
+from kefu.storage.yaml_source import Fields, LineList, LineMap, Problems, read_file_text, read_yaml
 
 DEFAULT_BOT_NAME = "小蜜蜂"
 STYLES = ("warm", "formal", "concise")
@@ -289,7 +275,7 @@ def _read_overrides(
     for name, value in (mapping or {}).items():
         line = mapping.line_of(name)
         if name not in responses:
-            problems.add(line, f"override of unknown response {name!r} (not in domain.yml responses or kefu/replies/templates.yml)")
+            problems.add(line, f"override of unknown response {name!r} (not in domain.yml responses or data/responses)")
             continue
         if isinstance(value, str):
             items = [(line, value)]

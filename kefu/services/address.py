@@ -1,9 +1,6 @@
-"""A new shipping address as a shopper types it, split into its parts.
-
-"浙江省杭州市西湖区文三路100号 王五 13700001111" -> province 浙江, city 杭州,
-address 西湖区文三路100号, name 王五, phone 13700001111. Name and phone are
-optional: a shopper who only moves the parcel keeps the old recipient.
-"""
+"""A new shipping address as a shopper types it, split into its parts: "浙江省杭州市西湖区文三路100号
+王五 13700001111" -> province 浙江, city 杭州, address 西湖区文三路100号, name 王五, phone 13700001111
+(name and phone are optional: a shopper who only moves the parcel keeps the old recipient)."""
 
 from __future__ import annotations
 

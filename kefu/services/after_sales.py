@@ -1,10 +1,6 @@
-"""The after-sales tasks the assistant carries out, and how shoppers answer its questions.
-
-One form (``after_sales_form``) serves every task; what it asks depends on
-the task. Shoppers answer in their own words ("屏幕碎了", "给我补发一个",
-"吊牌还在没穿过"), so each answer is read here into the value the shop's
-systems take.
-"""
+"""The after-sales tasks (docs/after_sales.md): which task an intent asks for, what the form asks for
+each, how shoppers' own words ("屏幕碎了", "给我补发一个", "吊牌还在没穿过") answer its questions, and
+whether the task can go ahead for an order."""
 
 from __future__ import annotations
 
@@ -12,6 +8,7 @@ import re
 from datetime import datetime
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from kefu import names
 from kefu.backends.orders import Order, OrderItem
 from kefu.services import return_policy
 from kefu.services.references import ordinal_in
@@ -19,15 +16,14 @@ from kefu.services.references import ordinal_in
 RETURN, EXCHANGE, CANCEL, CHANGE_ADDRESS, PROBLEM, REFUND_STATUS = (
     "return", "exchange", "cancel", "change_address", "problem", "refund_status",
 )
-TASKS = (RETURN, EXCHANGE, CANCEL, CHANGE_ADDRESS, PROBLEM, REFUND_STATUS)
 
 TASK_OF_INTENT = {
-    "ask_return": RETURN,
-    "ask_exchange": EXCHANGE,
-    "cancel_order": CANCEL,
-    "change_address": CHANGE_ADDRESS,
-    "report_problem": PROBLEM,
-    "ask_refund_status": REFUND_STATUS,
+    names.ASK_RETURN_INTENT: RETURN,
+    names.ASK_EXCHANGE_INTENT: EXCHANGE,
+    names.CANCEL_ORDER_INTENT: CANCEL,
+    names.CHANGE_ADDRESS_INTENT: CHANGE_ADDRESS,
+    names.REPORT_PROBLEM_INTENT: PROBLEM,
+    names.ASK_REFUND_STATUS_INTENT: REFUND_STATUS,
 }
 TASK_LABELS = {
     RETURN: "退货申请",
@@ -37,36 +33,50 @@ TASK_LABELS = {
     PROBLEM: "问题反馈",
     REFUND_STATUS: "退款查询",
 }
+# After explaining a return route, the task the assistant offers to carry out.
+OFFER_AFTER_ROUTE = {
+    return_policy.NO_REASON_RETURN: RETURN,
+    return_policy.CANCEL_INSTEAD: CANCEL,
+    return_policy.WINDOW_CLOSED: PROBLEM,
+}
 
 # What the form asks for each task, after the order (and proof of identity).
 # "items" is asked only when the order holds more than one item.
 TASK_SLOTS: Dict[str, Tuple[str, ...]] = {
-    RETURN: ("return_items", "return_reason", "item_condition", "after_sales_confirmed"),
-    EXCHANGE: ("return_items", "exchange_variant", "after_sales_confirmed"),
-    CANCEL: ("after_sales_confirmed",),
-    CHANGE_ADDRESS: ("new_address", "after_sales_confirmed"),
-    PROBLEM: ("return_items", "problem_kind", "problem_description", "problem_resolution"),
+    RETURN: (
+        names.RETURN_ITEMS_SLOT, names.RETURN_REASON_SLOT, names.ITEM_CONDITION_SLOT, names.AFTER_SALES_CONFIRMED_SLOT,
+    ),
+    EXCHANGE: (names.RETURN_ITEMS_SLOT, names.EXCHANGE_VARIANT_SLOT, names.AFTER_SALES_CONFIRMED_SLOT),
+    CANCEL: (names.AFTER_SALES_CONFIRMED_SLOT,),
+    CHANGE_ADDRESS: (names.NEW_ADDRESS_SLOT, names.AFTER_SALES_CONFIRMED_SLOT),
+    PROBLEM: (
+        names.RETURN_ITEMS_SLOT, names.PROBLEM_KIND_SLOT, names.PROBLEM_DESCRIPTION_SLOT, names.PROBLEM_RESOLUTION_SLOT,
+    ),
     REFUND_STATUS: (),
 }
 # Every slot that belongs to one run of the form: cleared when a task starts or ends.
 RUN_SLOTS = tuple(sorted({slot for slots in TASK_SLOTS.values() for slot in slots})) + (
-    "exchange_sku_id",
-    "after_sales_blocked",
-    "after_sales_cancelled",
+    names.EXCHANGE_SKU_ID_SLOT,
+    names.AFTER_SALES_BLOCKED_SLOT,
+    names.AFTER_SALES_CANCELLED_SLOT,
 )
 # Slots that depend on which order is meant: cleared when the shopper changes the order.
-ORDER_DEPENDENT_SLOTS = tuple(s for s in RUN_SLOTS if s != "after_sales_cancelled")
+ORDER_DEPENDENT_SLOTS = tuple(s for s in RUN_SLOTS if s != names.AFTER_SALES_CANCELLED_SLOT)
 
 # --- the shopper gives up or corrects themself --------------------------------------
 _ABANDON = re.compile(r"算了|不退了|不换了|不改了|不取消了|不申请了|不办了|不弄了|不用了|先这样吧|不用麻烦")
 # Questions a "no" can answer ("不喜欢", "没拆封"): there a deny is an answer, not giving up.
-_ANSWERED_BY_A_NO = ("return_reason", "problem_description", "item_condition", "problem_resolution", "problem_kind")
+_ANSWERED_BY_A_NO = (
+    names.RETURN_REASON_SLOT, names.PROBLEM_DESCRIPTION_SLOT, names.ITEM_CONDITION_SLOT,
+    names.PROBLEM_RESOLUTION_SLOT, names.PROBLEM_KIND_SLOT,
+)
 _CORRECTION_TARGETS: Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...] = (
-    (("订单", "单号", "另一单", "另一个单", "别的单", "那一单"), ("order_id", *ORDER_DEPENDENT_SLOTS)),
-    (("地址",), ("new_address", "after_sales_confirmed")),
-    (("颜色", "尺码", "码数", "大小", "规格", "码"), ("exchange_variant", "exchange_sku_id", "after_sales_confirmed")),
-    (("原因",), ("return_reason", "after_sales_confirmed")),
-    (("那件", "那个商品", "另一件", "件"), ("return_items", "after_sales_confirmed")),
+    (("订单", "单号", "另一单", "另一个单", "别的单", "那一单"), (names.ORDER_ID_SLOT, *ORDER_DEPENDENT_SLOTS)),
+    (("地址",), (names.NEW_ADDRESS_SLOT, names.AFTER_SALES_CONFIRMED_SLOT)),
+    (("颜色", "尺码", "码数", "大小", "规格", "码"),
+     (names.EXCHANGE_VARIANT_SLOT, names.EXCHANGE_SKU_ID_SLOT, names.AFTER_SALES_CONFIRMED_SLOT)),
+    (("原因",), (names.RETURN_REASON_SLOT, names.AFTER_SALES_CONFIRMED_SLOT)),
+    (("那件", "那个商品", "另一件", "件"), (names.RETURN_ITEMS_SLOT, names.AFTER_SALES_CONFIRMED_SLOT)),
 )
 _CORRECTION_CUES = ("不对", "不是", "错了", "搞错", "弄错", "说错", "另一个", "换一个", "换个", "改一下", "重新")
 
@@ -88,7 +98,7 @@ def is_abandoning(text: Optional[str], intent: Optional[str], requested_slot: Op
         return False
     if _ABANDON.search(text or ""):
         return True
-    return intent == "deny" and requested_slot not in _ANSWERED_BY_A_NO
+    return intent == names.DENY_INTENT and requested_slot not in _ANSWERED_BY_A_NO
 
 
 # --- reading answers ---------------------------------------------------------------
@@ -236,5 +246,5 @@ def required_task_slots(task: Optional[str], order: Optional[Order]) -> List[str
     """The task's questions; which item is asked only when the order has several."""
     slots = list(TASK_SLOTS.get(task or "", ()))
     if order is not None and len(order.items) <= 1:
-        slots = [s for s in slots if s != "return_items"]
+        slots = [s for s in slots if s != names.RETURN_ITEMS_SLOT]
     return slots

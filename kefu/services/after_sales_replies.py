@@ -1,4 +1,4 @@
-"""The values the after-sales reply templates (kefu/replies/templates.yml) fill in."""
+"""The values the after-sales reply templates (data/responses/after_sales.yml) fill in."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from kefu.services import after_sales as tasks
 from kefu.services.address import parse_address
 from kefu.services.order_view import item_text, items_text
 from kefu.services.return_policy import ReturnRoute, time_left_text
+from kefu.storage.phrases import Phrase
 
 
 def _moment(value: Optional[datetime]) -> str:
@@ -18,7 +19,7 @@ def _moment(value: Optional[datetime]) -> str:
 
 def _return_address(order: Order) -> str:
     shipment = order.latest_shipment
-    return shipment.warehouse_name if shipment else "发货仓库"
+    return shipment.warehouse_name if shipment else Phrase("return_to_shipping_warehouse")
 
 
 def blocker_values(order: Order, route: Optional[ReturnRoute], now: datetime) -> Dict[str, Any]:
@@ -33,12 +34,12 @@ def blocker_values(order: Order, route: Optional[ReturnRoute], now: datetime) ->
         "signed_at": _moment(order.delivered_at),
         "deadline": _moment(deadline),
         "time_left": time_left_text(deadline, now) if deadline else "",
-        "carrier": shipment.carrier if shipment else "快递",
+        "carrier": shipment.carrier if shipment else Phrase("carrier_unknown"),
         "tracking_number": shipment.tracking_number if shipment else "",
         "warehouse": _return_address(order),
-        "excluded": "；".join(f"{item_text(item)}：{why}" for item, why in excluded) or "无",
+        "excluded": "；".join(f"{item_text(item)}：{why}" for item, why in excluded) or Phrase("no_items_excluded"),
         "open_requests": "；".join(f"{r.return_id}（{r.status_label}）" for r in order.returns
-                                   if r.status in ("requested", "approved")) or "处理中",
+                                   if r.status in ("requested", "approved")) or Phrase("requests_in_progress"),
     }
 
 
@@ -48,12 +49,12 @@ def _chosen_items_text(order: Order, slots: Dict[str, Any]) -> str:
 
 def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[str, Any]) -> Dict[str, Any]:
     if order is None:
-        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", "这次的申请")}
+        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", Phrase("task_unnamed"))}
     values: Dict[str, Any] = {"order_id": order.order_id, "items": _chosen_items_text(order, slots)}
     if task == tasks.RETURN:
         values.update(
-            reason=slots.get("return_reason") or "七天无理由",
-            condition=tasks.ITEM_CONDITION_LABELS.get(slots.get("item_condition") or "", "未说明"),
+            reason=slots.get("return_reason") or Phrase("return_reason_none"),
+            condition=tasks.ITEM_CONDITION_LABELS.get(slots.get("item_condition") or "", Phrase("item_condition_unsaid")),
         )
     elif task == tasks.EXCHANGE:
         values.update(variant=slots.get("exchange_variant") or "")
@@ -68,7 +69,7 @@ def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[
             phone=(address.phone if address and address.phone else order.recipient.phone),
         )
     else:
-        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", "这次的申请")}
+        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", Phrase("task_unnamed"))}
     return {"template": f"confirm_{task}", **values}
 
 

@@ -32,25 +32,22 @@ import math
 from dataclasses import dataclass
 from typing import Any, Collection, Dict, Iterable, List, Mapping, Optional, Tuple
 
-FALLBACK_INTENT = "nlu_fallback"
+from kefu import names
+
+FALLBACK_INTENT = names.NLU_FALLBACK_INTENT
 # Button payloads. A click on "换个说法" parses to nlu_fallback with no real
 # ranking, so it gets the request to rephrase (and, being a click, starts the
 # count of misses afresh).
-HUMAN_PAYLOAD = "/request_human"
-REPHRASE_PAYLOAD = "/nlu_fallback"
+HUMAN_PAYLOAD = f"/{names.REQUEST_HUMAN_INTENT}"
+REPHRASE_PAYLOAD = f"/{FALLBACK_INTENT}"
 
 NOT_OFFERED = frozenset(
     {
         FALLBACK_INTENT,
-        "out_of_scope",
-        "inform",
-        "affirm",
-        "deny",
-        "greet",
-        "goodbye",
-        "thank",
-        "bot_challenge",
-        "request_human",
+        names.OUT_OF_SCOPE_INTENT,
+        *names.ANSWER_INTENTS,
+        *names.SMALL_TALK_INTENTS,
+        names.REQUEST_HUMAN_INTENT,
     }
 )
 

@@ -1,9 +1,6 @@
-"""Which variant a shopper wants instead, and whether the shop has it.
-
-"换大一码" / "换成黑色" / "L" / "要XL的白色": the colour or size the shopper
-names replaces the one they bought; the other stays. "大一码" steps up
-the product's own size list.
-"""
+"""Which variant a shopper wants instead, and whether the shop has it: the colour or size named
+("换成黑色", "L", "要XL的白色") replaces the one bought, the other stays; "大一码" steps up the product's
+own size list."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""Who may see an order: nobody but the customer it belongs to.
-
-A shopper is known either because the channel authenticated them (a
-``customer_id`` in the message metadata) or because they proved it with the
-order number plus the last four digits of the phone on the order or on the
-account. A wrong number and someone else's number look exactly the same
-from outside: both are simply "no match".
-"""
+"""Who may see an order: nobody but the customer it belongs to, known from the channel or proved with
+the order number and the phone's last four digits; a wrong number and someone else's look the same
+from outside (docs/dialogue.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +13,13 @@ from kefu.backends.orders import Order, OrderBackend
 MAX_VERIFICATION_ATTEMPTS = 3
 
 _LAST_FOUR_DIGITS = re.compile(r"(\d{4})(?!\d)")
+ORDER_NUMBER_LENGTHS = (13, 14)
+
+
+def order_number_in(value: object) -> Optional[str]:
+    """The order number an answer gives ("2024 1111 00001" -> 2024111100001); None when it gives none."""
+    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    return digits if len(digits) in ORDER_NUMBER_LENGTHS else None
 
 
 def last_four_digits(text: Optional[str]) -> Optional[str]:

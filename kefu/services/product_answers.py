@@ -6,6 +6,7 @@ import re
 from typing import List, Optional, Tuple
 
 from kefu.backends.catalogue import ATTRIBUTE_LABELS, CatalogueBackend, Product, StockLevel
+from kefu.storage.phrases import Phrase
 
 # A product id pasted on its own or inside a product link (…item?id=P1001).
 _PRODUCT_ID = re.compile(r"(?<![A-Za-z0-9])(P\d{4})(?!\d)")
@@ -106,8 +107,8 @@ def stock_reply(product: Product, levels: List[StockLevel], color: Optional[str]
             "template": "stock_no_such_variant",
             "product": product.name,
             "variant": asked,
-            "colors": "、".join(product.colors) or "无",
-            "sizes": "、".join(product.sizes) or "均码",
+            "colors": "、".join(product.colors) or Phrase("stock_no_colors"),
+            "sizes": "、".join(product.sizes) or Phrase("stock_one_size"),
         }
     available = [level for level in levels if level.in_stock]
     if color and size or len(levels) == 1:
@@ -119,14 +120,14 @@ def stock_reply(product: Product, levels: List[StockLevel], color: Optional[str]
                 "template": "stock_restocking",
                 "product": product.name,
                 "variant": _variant(level),
-                "restock_date": f"{level.restock_date.month}月{level.restock_date.day}日",
+                "restock_date": Phrase("stock_restock_date", month=level.restock_date.month, day=level.restock_date.day),
             }
         return {"template": "stock_sold_out", "product": product.name, "variant": _variant(level)}
     if not available:
-        return {"template": "stock_sold_out", "product": product.name, "variant": asked or "所有规格"}
+        return {"template": "stock_sold_out", "product": product.name, "variant": asked or Phrase("stock_every_variant")}
     return {
         "template": "stock_variants",
         "product": product.name,
-        "variant": asked or "目前",
+        "variant": asked or Phrase("stock_variants_now"),
         "variants": "、".join(_variant(level) for level in available),
     }

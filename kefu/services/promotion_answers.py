@@ -1,13 +1,7 @@
-"""Answers to promotion and coupon questions, computed by the promotion engine.
-
-"满300减50 跟店铺券能一起用吗" is a stacking question, "我这单用了券还能减多少"
-prices the shopper's order, "买两件打几折" quotes the multi-buy offers of the
-product under discussion, "买贵了能退差价吗" checks price protection, and
-"有啥活动" lists what is on (for the product under discussion, or the shop).
-The rules come from the merchant's imported promotions file, so a re-import
-changes these answers at once.
-
-Every answer is a reply dict (template name plus values) for the action to send.
+"""Answers to promotion and coupon questions from the promotion engine: stacking
+("满300减50 跟店铺券能一起用吗"), the shopper's order priced ("我这单用了券还能减多少"),
+multi-buy ("买两件打几折"), price protection ("买贵了能退差价吗") and what is on
+("有啥活动"); each a reply dict (template name and values) for the action to send.
 """
 
 from __future__ import annotations
@@ -16,11 +10,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from kefu.backends.catalogue import Product
 from kefu.backends.orders import Order
-from kefu.storage.money import yuan
 from kefu.knowledge.promotions import Basket, BasketLine, PromotionEngine
 from kefu.knowledge.promotions.pricing import shown_moment
 from kefu.knowledge.promotions.rules import (
@@ -31,6 +24,8 @@ from kefu.knowledge.promotions.rules import (
     Rule,
 )
 from kefu.knowledge.body_measurements import chinese_number
+from kefu.storage.money import yuan
+from kefu.storage.phrases import Joined, Phrase
 
 Reply = Dict[str, Any]
 
@@ -90,7 +85,7 @@ def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) ->
     coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]
     if not coupons:
         return {"template": "coupon_none"}
-    listed = "\n".join(f"· {rule.name}{_validity(rule)}" for rule in coupons)
+    listed = _bullets(Joined((rule.name, _validity(rule))) for rule in coupons)
     if context.order is not None and refers_to_order(text):
         basket = _order_basket(context, coupons)
         quote = engine.price(basket)
@@ -133,8 +128,8 @@ def _protection_reply(engine: PromotionEngine, context: ShopperContext) -> Reply
     for item, category, current in zip(order.items, context.order_categories, context.order_current_prices):
         answer = engine.price_protection(order.paid_at, item.unit_price, current, context.now,
                                          product_id=item.product_id, category=category, quantity=item.quantity)
-        answers.append(f"· {item.product_name}：{answer.text}")
-    return {"template": "protection_for_order", "order_id": order.order_id, "answers": "\n".join(answers)}
+        answers.append(Joined((item.product_name, "：", answer.text)))
+    return {"template": "protection_for_order", "order_id": order.order_id, "answers": _bullets(answers)}
 
 
 def _multi_buy_reply(engine: PromotionEngine, context: ShopperContext, quantity: Optional[int]) -> Reply:
@@ -147,7 +142,7 @@ def _multi_buy_reply(engine: PromotionEngine, context: ShopperContext, quantity:
     quotes = engine.multi_buy_quote(product.product_id, product.category, product.price, context.now, quantity)
     if not quotes:
         return {"template": "multi_buy_none", "product": product.name, "deals": _deals_text(engine, context)}
-    return {"template": "multi_buy_quotes", "product": product.name, "quotes": "\n".join(q.text for q in quotes)}
+    return {"template": "multi_buy_quotes", "product": product.name, "quotes": Joined((q.text for q in quotes), "\n")}
 
 
 def order_quote_reply(engine: PromotionEngine, context: ShopperContext) -> Reply:
@@ -165,7 +160,7 @@ def _product_deals_reply(engine: PromotionEngine, context: ShopperContext) -> Re
     quote = engine.price(_product_basket(product, context))
     if not quote.discounts and not _extra_offers(engine, context):
         return {"template": "promotion_product_none", "product": product.name,
-                "overview": _overview_text(engine, context.now) or "暂无"}
+                "overview": _overview_text(engine, context.now) or Phrase("no_deals")}
     return {"template": "promotion_product", "product": product.name, "explanation": quote.explain(),
             "extras": _deals_text(engine, context)}
 
@@ -197,13 +192,18 @@ def _quantity(text: str) -> Optional[int]:
 def _validity(rule: Rule) -> str:
     if rule.valid_until is None:
         return ""
-    return f"（{shown_moment(rule.valid_until, is_end=True)}前有效）"
+    return Phrase("valid_until", until=shown_moment(rule.valid_until, is_end=True))
+
+
+def _bullets(lines: Iterable[str]) -> str:
+    """One "· " line per item."""
+    return Joined((Joined(("· ", line)) for line in lines), "\n")
 
 
 def _overview_text(engine: PromotionEngine, now: datetime) -> str:
     active = [rule for rule in engine.book.rules if rule.is_active(now) and rule.kind != PRICE_PROTECTION]
-    names = [f"{rule.name}{_validity(rule)}" for rule in active[:OVERVIEW_LIMIT]]
-    return "\n".join(f"· {name}" for name in names) + ("\n· ……" if len(active) > OVERVIEW_LIMIT else "")
+    names = [Joined((rule.name, _validity(rule))) for rule in active[:OVERVIEW_LIMIT]]
+    return _bullets(names + (["……"] if len(active) > OVERVIEW_LIMIT else []))
 
 
 def _product_basket(product: Product, context: ShopperContext, quantity: int = 1) -> Basket:
@@ -232,9 +232,9 @@ def _extra_offers(engine: PromotionEngine, context: ShopperContext) -> List[str]
 
 def _deals_text(engine: PromotionEngine, context: ShopperContext) -> str:
     offers = _extra_offers(engine, context)
-    return "\n".join(f"· {offer}" for offer in offers) if offers else "暂无其他优惠"
+    return _bullets(offers) if offers else Phrase("no_other_deals")
 
 
 def _hints_text(engine: PromotionEngine, basket: Basket) -> str:
     hints = engine.how_much_more_for_next_tier(basket)
-    return "\n".join(f"· {hint.text}" for hint in hints) if hints else "· 已经是当前能享受的最大优惠啦"
+    return _bullets(hint.text for hint in hints) if hints else _bullets([Phrase("best_deal_already")])

@@ -1,14 +1,6 @@
-"""What a shopper's message says about the product they want recommended.
-
-``read_refinement`` turns one message (its text, and the entities the NLU
-found in it) into a ``Refinement``: "推荐个300以内的蓝牙耳机" sets a category
-and a budget, "太贵了" asks for cheaper than what was shown, "不要黑色"
-excludes a colour, "有没有白色的" wants one, "换一批" turns down what was
-shown, "送女朋友" names the recipient, "要M码" a size. ``refined_needs``
-applies it to the needs kept in the conversation
-(kefu.knowledge.recommendation.Needs). Entities win where the NLU found
-them; the text is read for what it did not (and for the negation in "不要黑的").
-"""
+"""What a shopper's message (its text and the NLU's entities) says about the product they want
+recommended (``read_refinement``), and the needs it leaves (``refined_needs``); docs/dialogue.md has
+the examples."""
 
 from __future__ import annotations
 
@@ -17,6 +9,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from kefu import names
 from kefu.backends.catalogue import CATEGORIES, CATEGORY_ALIASES, normalise_category
 from kefu.knowledge.body_measurements import chinese_number, normalise_size
 from kefu.knowledge.recommendation import Needs, Recommendation, cheaper_than, dearer_than, recommend, shopper_history
@@ -159,6 +152,10 @@ class Refinement:
         """Whether it says anything about the products wanted (giving up does not)."""
         return self.says_what_is_wanted or self.reject_shown
 
+    def more_of_the_same(self) -> "Refinement":
+        """Asked again for a recommendation while a list is shown ("还有别的推荐吗", 换一批): others than those."""
+        return self if self.says_what_is_wanted else replace(self, reject_shown=True)
+
 
 def read_refinement(
     text: Optional[str], entities: Optional[Mapping[str, Sequence[str]]] = None, expecting_budget: bool = False
@@ -172,11 +169,11 @@ def read_refinement(
     if text.startswith("/"):
         text = ""  # a button's payload: its entities say it all
     entities = entities or {}
-    budget = read_budget(text, _first(entities, "budget"), bare_number=expecting_budget)
-    wanted, excluded = read_colors(text, entities.get("color") or ())
+    budget = read_budget(text, _first(entities, names.BUDGET_ENTITY), bare_number=expecting_budget)
+    wanted, excluded = read_colors(text, entities.get(names.COLOR_ENTITY) or ())
     other_color = bool(_OTHER_COLOR.search(text))
     refinement = Refinement(
-        category=read_category(text, _first(entities, "category"), _first(entities, "product")),
+        category=read_category(text, _first(entities, names.CATEGORY_ENTITY), _first(entities, names.PRODUCT_ENTITY)),
         budget_max=budget[0] if budget else None,
         budget_min=budget[1] if budget else None,
         budget_given=budget is not None,
@@ -186,7 +183,7 @@ def read_refinement(
         colors_wanted=wanted,
         colors_excluded=excluded,
         other_color=other_color,
-        size=read_size(text, _first(entities, "size")),
+        size=read_size(text, _first(entities, names.SIZE_ENTITY)),
         uses=read_uses(text),
     )
     said_something = refinement.says_what_is_wanted

@@ -1,11 +1,7 @@
-"""The recommendation replies: templates (kefu/replies/templates.yml) and the values they fill in.
-
-``present`` turns a ranking into what the shopper reads. A list is one
-template (``recommend_list``, ``…_cheaper`` …) whose
-``{products}`` holds one rendered line per product (``recommend_line``) with
-its reasons (``recommend_reason_<kind>``), and whose ``{criteria}`` says what
-it was chosen by. Every product gets a details and an order button.
-"""
+"""The recommendation replies (data/responses/recommendation.yml) and the values they fill in:
+``present`` turns a ranking into one template (``recommend_list``, ``…_cheaper`` …) whose
+``{products}`` holds one line per product (phrase ``recommend_line``, with its reasons) and
+whose ``{criteria}`` says what it was chosen by; every product gets a details and an order button."""
 
 from __future__ import annotations
 
@@ -14,25 +10,22 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from kefu.knowledge import recommendation as ranking
-from kefu.storage.money import plain
 from kefu.knowledge.recommendation import Needs, Pick, Recommendation
-from kefu.replies import render
+from kefu.names import ASK_PRODUCT_INFO_INTENT, INFORM_INTENT, PRODUCT_ENTITY
 from kefu.services.recommendation import Refinement, ShownProduct
+from kefu.storage.money import plain
+from kefu.storage.phrases import Joined, Phrase
 
 # The question asked when the budget is missing, by whether the shopper has said what it is for.
 BUDGET_QUESTION = "recommend_ask_budget"
 BUDGET_AND_USE_QUESTION = "recommend_ask_budget_and_use"
 
-DETAILS_INTENT = "ask_product_info"
-ORDER_INTENT = "inform"
-
-
-def _text(template: str, **values: Any) -> str:
-    return render(template, chooser=lambda variations: variations[0], **values)["text"]
+DETAILS_INTENT = ASK_PRODUCT_INFO_INTENT
+ORDER_INTENT = INFORM_INTENT
 
 
 def _payload(intent: str, product_id: str) -> str:
-    return f"/{intent}" + json.dumps({"product": product_id}, separators=(",", ":"))
+    return f"/{intent}" + json.dumps({PRODUCT_ENTITY: product_id}, separators=(",", ":"))
 
 
 def category_question(needs: Needs) -> Dict[str, Any]:
@@ -50,29 +43,29 @@ def budget_question(needs: Needs) -> Dict[str, Any]:
 def criteria_text(needs: Needs) -> str:
     parts: List[str] = []
     if needs.category:
-        parts.append(_text("recommend_criteria_category", category=needs.category))
+        parts.append(Phrase("recommend_criteria_category", category=needs.category))
     if needs.budget_max is not None and needs.budget_min is not None:
-        parts.append(_text("recommend_criteria_budget_range", low=plain(needs.budget_min), high=plain(needs.budget_max)))
+        parts.append(Phrase("recommend_criteria_budget_range", low=plain(needs.budget_min), high=plain(needs.budget_max)))
     elif needs.budget_max is not None:
-        parts.append(_text("recommend_criteria_budget_max", budget=plain(needs.budget_max)))
+        parts.append(Phrase("recommend_criteria_budget_max", budget=plain(needs.budget_max)))
     elif needs.budget_min is not None:
-        parts.append(_text("recommend_criteria_budget_min", budget=plain(needs.budget_min)))
+        parts.append(Phrase("recommend_criteria_budget_min", budget=plain(needs.budget_min)))
     if needs.recipient and needs.recipient != "自己":
-        parts.append(_text("recommend_criteria_recipient", recipient=needs.recipient))
+        parts.append(Phrase("recommend_criteria_recipient", recipient=needs.recipient))
     if needs.colors_wanted:
-        parts.append(_text("recommend_criteria_colors_wanted", colors="/".join(needs.colors_wanted)))
+        parts.append(Phrase("recommend_criteria_colors_wanted", colors="/".join(needs.colors_wanted)))
     if needs.colors_excluded:
-        parts.append(_text("recommend_criteria_colors_excluded", colors="/".join(needs.colors_excluded)))
+        parts.append(Phrase("recommend_criteria_colors_excluded", colors="/".join(needs.colors_excluded)))
     if needs.size:
-        parts.append(_text("recommend_criteria_size", size=needs.size))
+        parts.append(Phrase("recommend_criteria_size", size=needs.size))
     if needs.uses:
-        parts.append(_text("recommend_criteria_uses", uses="/".join(needs.uses)))
-    return "、".join(parts) or _text("recommend_criteria_none")
+        parts.append(Phrase("recommend_criteria_uses", uses="/".join(needs.uses)))
+    return Joined(parts, "、") if parts else Phrase("recommend_criteria_none")
 
 
 # --- the products --------------------------------------------------------------------------
 def reason_text(pick: Pick) -> str:
-    return "，".join(_text(f"recommend_reason_{reason.kind}", **reason.values) for reason in pick.reasons)
+    return Joined((Phrase(f"recommend_reason_{reason.kind}", **reason.values) for reason in pick.reasons), "，")
 
 
 def products_text(picks: Sequence[Pick]) -> str:
@@ -80,19 +73,19 @@ def products_text(picks: Sequence[Pick]) -> str:
     for index, pick in enumerate(picks, start=1):
         values = {"index": index, "name": pick.product.name, "price": plain(pick.price), "reason": reason_text(pick)}
         if pick.variant:
-            lines.append(_text("recommend_line", variant=pick.variant, **values))
+            lines.append(Phrase("recommend_line", variant=pick.variant, **values))
         else:
-            lines.append(_text("recommend_line_plain", **values))
-    return "\n".join(lines)
+            lines.append(Phrase("recommend_line_plain", **values))
+    return Joined(lines, "\n")
 
 
 def product_buttons(picks: Sequence[Pick]) -> List[Dict[str, str]]:
     """详情 (the product answer for it) and 下单 (how to order it) for each product, in list order."""
     buttons = []
     for index, pick in enumerate(picks, start=1):
-        buttons.append({"title": _text("recommend_button_details", index=index),
+        buttons.append({"title": Phrase("recommend_button_details", index=index),
                         "payload": _payload(DETAILS_INTENT, pick.product.product_id)})
-        buttons.append({"title": _text("recommend_button_order", index=index),
+        buttons.append({"title": Phrase("recommend_button_order", index=index),
                         "payload": _payload(ORDER_INTENT, pick.product.product_id)})
     return buttons
 
@@ -123,7 +116,7 @@ def present(
                  **_list_values(template, shown_before, result.picks, needs)}
         return Presentation(reply, result.picks, needs)
     relaxation = result.relaxation or ranking.Relaxation(ranking.NOTHING_IN_CATEGORY)
-    category = needs.category or "这一类"
+    category = needs.category or Phrase("recommend_any_category")
     if relaxation.kind == ranking.RELAX_BUDGET_MAX and refinement is not None and refinement.cheaper and shown_before:
         # Nothing cheaper than what was shown: relaxing the budget would show it again.
         reply = {"template": "recommend_none_cheaper", "category": category,
@@ -181,4 +174,4 @@ def order_reply(name: str, shown: ShownProduct) -> Dict[str, Any]:
 
 
 def details_button(product_id: str, index: int) -> Dict[str, str]:
-    return {"title": _text("recommend_button_details", index=index), "payload": _payload(DETAILS_INTENT, product_id)}
+    return {"title": Phrase("recommend_button_details", index=index), "payload": _payload(DETAILS_INTENT, product_id)}

@@ -1,11 +1,5 @@
-"""What a shopper can do about an order they no longer want, given its state.
-
-"那退货呢?" has a different answer for every order: a signed-for parcel
-inside the 7-day window goes back by the no-reason route, one still on
-the road is refused at the door or intercepted, one not yet shipped is
-simply cancelled. The route is decided here, from the order alone, so
-that the explanation and the return form agree.
-"""
+"""What a shopper can do about an order they no longer want, given its state: the return route
+(docs/after_sales.md), decided from the order alone so that the explanation and the return form agree."""
 
 from __future__ import annotations
 
@@ -13,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, List, Optional
 
+from kefu.backends.catalogue import CatalogueBackend
 from kefu.backends.orders import Order, OrderItem
 
 # The route names are also the reply template names (return_route_<route>).
@@ -29,6 +24,8 @@ _OPEN_REQUEST_STATUSES = ("requested", "approved")
 
 # product_id -> why it cannot go back without a reason (None: it can).
 ExclusionLookup = Callable[[str], Optional[str]]
+# The catalogue attribute that names why (on the cosmetics, for instance).
+EXCLUSION_ATTRIBUTE = "return_policy"
 
 
 @dataclass(frozen=True)
@@ -53,6 +50,16 @@ def time_left_text(deadline: datetime, now: datetime) -> str:
     if days:
         return f"{days}天"
     return f"{max(hours, 1)}小时"
+
+
+def catalogue_exclusions(catalogue: CatalogueBackend) -> ExclusionLookup:
+    """The exclusions the catalogue records (each call reads the product: run it off the event loop)."""
+
+    def exclusion_of(product_id: str) -> Optional[str]:
+        product = catalogue.get_product(product_id)
+        return product.attribute(EXCLUSION_ATTRIBUTE) if product is not None else None
+
+    return exclusion_of
 
 
 def return_route(order: Order, now: datetime, exclusion_of: ExclusionLookup) -> ReturnRoute:

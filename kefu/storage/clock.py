@@ -1,14 +1,11 @@
-"""Shop time: what "today" and "16:00 cut-off" mean for a shop in China.
-
-The shop runs on China Standard Time whatever the server's own time zone is,
-so cut-off hours and "signed 2 days ago" mean the same on every machine.
-China has no daylight saving time, so a fixed offset is exact.
-"""
+"""Shop time: China Standard Time whatever the server's own time zone, so that
+cut-off hours and "signed 2 days ago" mean the same on every machine."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+# China has no daylight saving time, so a fixed offset is exact.
 SHOP_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 

@@ -1,9 +1,5 @@
-"""Where the assistant's database is, and how to connect to it.
-
-The embedded default is an SQLite file under ``var/``; ``DATABASE_URL``
-(read by ``kefu.settings``) switches to anything SQLAlchemy speaks
-(PostgreSQL in production).
-"""
+"""Where the assistant's database is (``DATABASE_URL``, default an SQLite file
+under ``var/``) and how to connect to it."""
 
 from __future__ import annotations
 

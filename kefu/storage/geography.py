@@ -1,9 +1,5 @@
-"""Provinces and cities of China, and how shoppers write their names.
-
-Seed data for the ``provinces`` and ``cities`` tables, plus the one function
-that turns "新疆维吾尔自治区" / "乌鲁木齐市" / "浙江杭州" into names those
-tables use.
-"""
+"""Provinces and cities of China: seed data for their tables, and the function
+that turns "新疆维吾尔自治区" / "乌鲁木齐市" / "浙江杭州" into the names the tables use."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The shop's tables (SQLAlchemy 1.4 declarative models).
-
-Money is kept in integer cents (分) so that SQLite and PostgreSQL store
-exactly the same values; times are kept as shop time (see ``clock.py``) and
-come back as aware datetimes.
-"""
+"""The shop's tables (SQLAlchemy declarative models): money in integer fen so
+that SQLite and PostgreSQL store the same values, times as shop time."""
 
 from __future__ import annotations
 

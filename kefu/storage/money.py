@@ -1,8 +1,5 @@
-"""Money as the shop counts it: Decimal yuan, rounded half up to the fen (分).
-
-Chinese shops round 四舍五入 to the fen after each step of a calculation, so
-every amount that leaves a step goes through ``to_fen``.
-"""
+"""Money as the shop counts it: Decimal yuan, rounded half up (四舍五入) to the
+fen after each step of a calculation, through ``to_fen``."""
 
 from __future__ import annotations
 

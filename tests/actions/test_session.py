@@ -1,6 +1,7 @@
 import time
 
-from actions.session import ActionSessionStart, identity_still_safe
+from actions.session import ActionSessionStart
+from kefu.services.session_carry_over import identity_still_safe
 from tests.actions.conftest import make_tracker, run_action
 
 PROVEN = {

@@ -26,7 +26,8 @@ from kefu.backends.http.catalogue import HttpCatalogueBackend
 from kefu.backends.http.client import ShopApiClient
 from kefu.backends.orders import Recipient
 from kefu.backends.wire import to_wire
-from kefu.demo_shop.api_server import create_app, serve_in_thread
+from kefu.demo_shop.api_server import create_app
+from tests.demo_shop.server import serve_in_thread
 
 TIMEOUT = 0.3
 BACKOFF = 0.05

@@ -24,7 +24,8 @@ from kefu.handoff.agents import (
     ensure_demo_agent,
     set_password,
 )
-from kefu.handoff.cases import Case, HandoffService, TranscriptLine
+from kefu.handoff.case_store import Case, TranscriptLine
+from kefu.handoff.service import HandoffService
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.launcher import Assistant
 from tests.conftest import assistant_on

@@ -16,12 +16,10 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from kefu.channels import relay
-from kefu.handoff.agents import create_agent
-from kefu.handoff.cases import PUSH_WINDOW, HandoffService
-from kefu.handoff.models import create_handoff_schema
+from kefu.handoff.messages import PUSH_WINDOW
 from kefu.handoff.triggers import decide_handoff
 from kefu.storage.clock import shop_now
-from kefu.storage.db import make_engine
+from tests.handoff.support import Inbox, agent_replied, service_with_demo_agent
 
 DOMAIN = Domain.empty()
 
@@ -65,13 +63,9 @@ class Agent:
 
 @pytest.fixture
 def service(tmp_path, monkeypatch):
-    engine = make_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
-    create_handoff_schema(engine)
-    create_agent(engine, "agent", "演示客服", "agent-password")
-    service = HandoffService(engine)
-    monkeypatch.setattr(relay, "handoff_service", lambda: service)
-    yield service
-    engine.dispose()
+    with service_with_demo_agent(tmp_path / "handoff.db") as service:
+        monkeypatch.setattr(relay, "handoff_service", lambda: service)
+        yield service
 
 
 def say(agent, sender, text):
@@ -114,61 +108,6 @@ def test_a_stale_pause_is_lifted_before_the_bot_answers(service):
     assert [m["text"] for m in say(agent, "s-1", "你好")] == ["bot: 你好"]
     events = [event.as_dict()["event"] for event in asyncio.run(agent.processor.get_tracker("s-1")).events]
     assert events[:3] == ["pause", "resume", "action"]
-
-
-def test_a_message_the_channel_could_not_send_stays_for_the_next_time(service):
-    case = service.open_case("s-1", decide_handoff("request_human", "转人工")).case
-    service.claim(case.id, "agent")
-    service.agent_reply(case.id, "agent", "在的亲")
-
-    async def broken(payloads):
-        raise ConnectionError("socket gone")
-
-    with pytest.raises(ConnectionError):
-        asyncio.run(relay.deliver_pending("s-1", broken))
-    assert [m.text for m in service.undelivered_agent_messages("s-1")] == ["在的亲"]
-    sent = []
-
-    async def collect(payloads):
-        sent.extend(payloads)
-
-    assert asyncio.run(relay.deliver_pending("s-1", collect)) == 1
-    assert [p["text"] for p in sent] == ["在的亲"] and sent[0]["metadata"]["handoff"]["agent"] == "演示客服"
-    assert service.undelivered_agent_messages("s-1") == []
-
-
-def agent_replied(service, sender, text):
-    case = service.open_case(sender, decide_handoff("request_human", "转人工")).case
-    if case.status == "queued":
-        service.claim(case.id, "agent")
-    return service.agent_reply(case.id, "agent", text).message
-
-
-class Inbox:
-    """A shopper's socket: what was sent to it."""
-
-    def __init__(self):
-        self.payloads = []
-
-    async def send(self, payloads):
-        self.payloads.extend(payloads)
-
-    @property
-    def texts(self):
-        return [payload["text"] for payload in self.payloads]
-
-
-def test_a_poller_that_names_what_it_saw_gets_the_later_messages_again_and_anything_still_waiting(service):
-    first = agent_replied(service, "s-1", "在的亲")
-    second = agent_replied(service, "s-1", "订单号发我一下哦")
-    service.mark_delivered([second.id])  # went out, but the first did not (its delivery failed)
-    inbox = Inbox()
-    assert asyncio.run(relay.deliver_pending("s-1", inbox.send, after=second.id)) == 1
-    assert inbox.texts == ["在的亲"]
-    inbox = Inbox()
-    assert asyncio.run(relay.deliver_pending("s-1", inbox.send, after=first.id)) == 1
-    assert inbox.texts == ["订单号发我一下哦"], "delivered already, sent again after the message the client saw"
-    assert service.undelivered_agent_messages("s-1") == []
 
 
 def test_a_delivery_round_asks_the_database_once_and_sends_to_the_connected_shoppers_only(service):

@@ -13,7 +13,8 @@ from typing import Iterator
 import pytest
 
 from kefu.backends.factory import sql_backends
-from kefu.demo_shop.api_server import create_app, serve_in_thread
+from kefu.demo_shop.api_server import create_app
+from tests.demo_shop.server import serve_in_thread
 from tests.demo_shop.support import SeededShop, copied_sqlite, seeded_postgres, seeded_sqlite
 
 

@@ -26,8 +26,9 @@ from kefu.backends.errors import BackendUnavailable
 from kefu.backends.factory import http_backends, sql_backends
 from kefu.backends.http import bodies
 from kefu.storage import models
-from kefu.demo_shop.api_server import create_app, serve_in_thread
+from kefu.demo_shop.api_server import create_app
 from kefu.storage.db import make_session_factory
+from tests.demo_shop.server import serve_in_thread
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((PROJECT_ROOT / "docs" / "openapi" / "shop-backend.yaml").read_text(encoding="utf-8"))

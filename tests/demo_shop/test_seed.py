@@ -1,5 +1,5 @@
-"""The demo shop: the contract's fixtures (CONTRACT.md §5), realistic data
-around them, reproducibility and idempotence."""
+"""The demo shop: the demo fixtures every demo and outside suite relies on
+(see README), realistic data around them, reproducibility and idempotence."""
 
 from __future__ import annotations
 
@@ -32,13 +32,13 @@ def sqlite_engine(path):
 
 
 def check_demo_shop(engine, now: datetime) -> None:
-    """Everything the contract and the demos promise, for a shop seeded at ``now``."""
+    """Everything the demo fixtures and the demos promise, for a shop seeded at ``now``."""
     today = now.date()
     with make_session_factory(engine)() as session:
         orders = {order.id: order for order in session.execute(select(models.Order)).scalars()}
         customers = {customer.id: customer for customer in session.execute(select(models.Customer)).scalars()}
 
-        # --- CONTRACT.md §5 ---------------------------------------------------------
+        # --- the demo fixtures (see README) ----------------------------------------
         zhang, li = customers["C0001"], customers["C0002"]
         assert (zhang.name, zhang.phone, zhang.member_level) == ("张三", "13800000001", "gold")
         assert (li.name, li.phone, li.member_level) == ("李四", "13900000002", "regular")

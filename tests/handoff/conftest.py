@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from kefu.handoff.agents import create_agent
-from kefu.handoff.cases import HandoffService
 from kefu.handoff.models import create_handoff_schema
+from kefu.handoff.service import HandoffService
+from kefu.handoff.triggers import decide_handoff
 from kefu.settings import Settings
 from kefu.storage.clock import SHOP_TZ
 from kefu.storage.db import make_engine
@@ -20,6 +21,7 @@ from tests.demo_shop.support import find_postgres, throwaway_postgres_schema
 # A Wednesday, inside the default business hours.
 WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=SHOP_TZ)
 PASSWORD = "s3cret-pass"
+REQUEST = decide_handoff("request_human", "转人工")
 
 
 class Clock:
@@ -87,3 +89,8 @@ def agents(engine, clock):
     create_agent(engine, "mei", "小美", PASSWORD, now=clock())
     create_agent(engine, "wang", "小王", PASSWORD, now=clock())
     return ("mei", "wang")
+
+
+def open_for(service, sender, decision=REQUEST, **content):
+    """The case opened for ``sender`` (by default a shopper who asked for a human)."""
+    return service.open_case(sender, decision, **content).case

@@ -27,7 +27,7 @@ def test_handoff_settings_from_the_environment(monkeypatch):
 
 
 def test_the_service_reads_its_settings(monkeypatch, sqlite_engine):
-    from kefu.handoff.cases import HandoffService
+    from kefu.handoff.service import HandoffService
 
     monkeypatch.setenv("HANDOFF_CLAIM_TIMEOUT_SECONDS", "15")
     monkeypatch.setenv("HANDOFF_AVERAGE_MINUTES_PER_CASE", "3")

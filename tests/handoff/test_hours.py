@@ -13,10 +13,8 @@ from kefu.handoff.hours import (
     business_hours,
     callback_time,
     can_hand_off_now,
-    leave_ticket,
     parse_hours,
 )
-from kefu.handoff.triggers import decide_handoff
 from kefu.storage.clock import SHOP_TZ
 from tests.handoff.conftest import handoff_settings
 
@@ -122,18 +120,3 @@ def test_configured_hours_decide(engine, agents):
     mark_seen(engine, "mei", at(5, 12))
     settings = handoff_settings(handoff_hours="mon-fri 09:00-18:00; sat,sun closed")
     assert can_hand_off_now(at(5, 12), engine, settings=settings).why == CLOSED
-
-
-def test_leaving_a_message_makes_a_ticket_with_the_promise(service):
-    case = service.open_case("night-owl", decide_handoff("complain", "我要投诉")).case
-    ticket = leave_ticket(service, case.id, "13800000001", "耳机坏了，明天上午打给我", now=at(3, 0, 30), hours=DEFAULT)
-    assert (ticket.status, ticket.ticket_contact, ticket.callback_at) == ("ticket", "13800000001", at(3, 11))
-    assert [m.text for m in service.messages(case.id)] == ["耳机坏了，明天上午打给我"]
-    assert service.messages(case.id)[0].created_at == at(3, 0, 30)
-
-
-def test_no_ticket_when_no_call_back_can_be_promised(service):
-    case = service.open_case("s", decide_handoff("request_human", "转人工")).case
-    with pytest.raises(HoursError):
-        leave_ticket(service, case.id, "13800000001", now=at(2, 10), hours=parse_hours("closed"))
-    assert service.get(case.id).status == "queued"

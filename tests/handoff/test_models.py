@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import event, inspect, insert
 from sqlalchemy.exc import IntegrityError
 
-from kefu.handoff.cases import HandoffService
+from kefu.handoff.service import HandoffService
 from kefu.handoff.agents import create_agent
 from kefu.handoff.models import Base, HandoffCase, TicketCallback, create_handoff_schema, drop_handoff_schema
 from kefu.handoff.triggers import decide_handoff

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from kefu.backends.customers import Contact, Customer, CustomerBackend
 from kefu.backends.orders import Order, OrderBackend, OrderItem, Recipient, Refund, Shipment
-from kefu.handoff.cases import HandoffService
+from kefu.handoff.service import HandoffService
 from kefu.handoff.profile import customer_context, customer_profile, order_summary
 from kefu.handoff.triggers import decide_handoff
 from kefu.storage.clock import SHOP_TZ

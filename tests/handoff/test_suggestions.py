@@ -1,8 +1,16 @@
-"""Suggested replies for agents, from the demo shop's imported knowledge."""
+"""Suggested replies for agents, from the demo shop's imported knowledge and orders, and which message they answer."""
 
 import pytest
 
-from kefu.handoff.suggestions import MAX_SUGGESTIONS, suggested_replies
+from kefu.handoff import suggestions
+from kefu.handoff.case_store import Message, TranscriptLine
+from kefu.handoff.suggestions import (
+    MAX_SUGGESTIONS,
+    last_shopper_text,
+    suggested_replies,
+    suggestions_for_case,
+)
+from kefu.handoff.triggers import decide_handoff
 from kefu.knowledge.store import KnowledgeStore
 from tests.demo_shop.fixtures import seeded_sqlite_shop  # noqa: F401
 
@@ -43,7 +51,6 @@ def test_a_message_the_model_did_not_understand_still_gets_a_greeting(store):
 # --- questions about one of the shopper's orders --------------------------------------
 from kefu.backends.factory import http_backends, sql_backends  # noqa: E402
 from kefu.handoff.suggestions import CaseOrders, order_meant  # noqa: E402
-from kefu.storage.clock import shop_now  # noqa: E402
 
 IN_TRANSIT, AWAITING_SHIPMENT, SIGNED = "2024111100002", "2024111100003", "2024111100001"
 REFUNDED = "2024111100007"
@@ -126,3 +133,37 @@ def test_order_meant_prefers_what_the_message_names_over_the_conversation(shop_o
     assert order_meant("那个炒锅呢", orders, SIGNED, "track_order").order_id == AWAITING_SHIPMENT
     assert order_meant(f"订单{SIGNED}", orders, IN_TRANSIT, "track_order").order_id == SIGNED
     assert order_meant("取消订单", orders, None, "cancel_order").order_id == AWAITING_SHIPMENT
+
+
+def test_a_cases_suggestions_answer_from_its_customers_orders_in_the_shop(store, service, seeded_sqlite_shop,
+                                                                          monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", str(seeded_sqlite_shop.engine.url))
+    monkeypatch.setenv("SHOP_BACKEND", "sql")
+    shop_orders = sql_backends(engine=seeded_sqlite_shop.engine).orders
+    zhang = service.open_case("s-1", decide_handoff("request_human", "转人工"), customer={"customer_id": "C0001"},
+                              slots={"order_id": SIGNED}).case
+    anonymous = service.open_case("s-2", decide_handoff("request_human", "转人工")).case
+    suggestions._shop_orders.cache_clear()  # read from this test's shop
+    try:
+        assert suggestions_for_case(zhang, "到哪了", parsed("track_order")) == suggested_replies(
+            "到哪了", parsed("track_order"), store, case_orders=zhang_san(shop_orders, discussed=SIGNED))
+        assert all(SIGNED not in reply for reply in suggestions_for_case(anonymous, "到哪了", parsed("track_order")))
+    finally:
+        suggestions._shop_orders.cache_clear()
+
+
+# --- which message the suggestions answer ------------------------------------------------
+
+
+def _message(direction, text, id=1):
+    return Message(id, 7, direction, None, text, None, None)
+
+
+def test_suggestions_answer_the_shoppers_last_message(service):
+    case = service.open_case("s-1", decide_handoff("request_human", "转人工"),
+                             transcript=[TranscriptLine("shopper", "我的快递呢"), TranscriptLine("bot", "亲，帮您查")]).case
+    assert last_shopper_text(case, []) == "我的快递呢"
+    messages = [_message("shopper", "运费险怎么用", 1), _message("agent", "您好", 2), _message("system", "演示客服 接入", 3)]
+    assert last_shopper_text(case, messages) == "运费险怎么用"
+    bare = service.open_case("s-2", decide_handoff("request_human", "转人工")).case
+    assert last_shopper_text(bare, []) is None

@@ -1,4 +1,5 @@
-"""Calling back the shopper of a ticket, on real databases: reached, not answered, unreachable."""
+"""Tickets on real databases: a waiting case turned into a message left for a call-back, and calling the
+shopper back: reached, not answered, unreachable."""
 
 from __future__ import annotations
 
@@ -7,21 +8,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kefu.handoff.cases import (
-    MAX_UNANSWERED_CALLBACKS,
-    CaseNotFound,
-    CaseNotOpen,
-    HandoffService,
-    NotATicket,
-    UnknownAgent,
-    next_callback_slot,
-)
+from kefu.handoff.case_store import CaseNotFound, CaseNotOpen, UnknownAgent
 from kefu.handoff.hours import parse_hours
-from kefu.handoff.triggers import decide_handoff
+from kefu.handoff.service import HandoffService
+from kefu.handoff.tickets import MAX_UNANSWERED_CALLBACKS, NotATicket, next_callback_slot
 from kefu.storage.clock import SHOP_TZ
-from tests.handoff.conftest import WEDNESDAY_10AM, handoff_settings
+from tests.handoff.conftest import REQUEST, WEDNESDAY_10AM, handoff_settings, open_for
 
-REQUEST = decide_handoff("request_human", "转人工")
 HOURS = parse_hours("09:00-22:00")
 
 
@@ -34,6 +27,26 @@ def ticket_for(service, sender="s", callback_at=None):
     case = service.open_case(sender, REQUEST).case
     callback_at = callback_at or WEDNESDAY_10AM + timedelta(hours=2)
     return service.to_ticket(case.id, "13800000001", callback_at, "耳机坏了，请回电")
+
+
+def test_a_ticket(service, clock, agents):
+    case = open_for(service, "s")
+    callback = clock.now + timedelta(hours=2)
+    ticket = service.to_ticket(case.id, "13800000001", callback, "耳机坏了，请回电")
+    assert (ticket.status, ticket.ticket_contact, ticket.callback_at) == ("ticket", "13800000001", callback)
+    assert service.open_case_of("s") is None  # the bot goes on meanwhile
+    assert service.queue() == [] and [t.id for t in service.tickets()] == [case.id]
+    assert [m.text for m in service.messages(case.id)] == ["耳机坏了，请回电"]
+    with pytest.raises(CaseNotOpen):
+        service.to_ticket(case.id, "13800000001", callback)
+    assert service.close(ticket.id, "mei").status == "closed"
+    assert service.tickets() == []
+
+
+def test_a_ticket_needs_a_contact(service, clock):
+    case = open_for(service, "s")
+    with pytest.raises(ValueError):
+        service.to_ticket(case.id, " ", clock.now)
 
 
 def test_a_shopper_reached_closes_the_ticket_with_the_note_in_the_case(service, clock, agents):

@@ -7,8 +7,6 @@ from kefu.knowledge.body_measurements import (
     guess_weight_kg,
     normalise_size,
     parse_body,
-    read_height_value,
-    read_weight_value,
 )
 
 
@@ -106,13 +104,6 @@ def test_chinese_numbers(text, number):
 @pytest.mark.parametrize("text", ["", "一千", "三百百", "abc", "一二三"])
 def test_what_is_not_a_chinese_number(text):
     assert chinese_number(text) is None
-
-
-def test_entity_values_from_the_nlu():
-    assert [read_height_value(v) for v in ("一米七五", "175cm", "1.8米", "170", "1.63", "1米8", None)] == [175, 175, 180, 170, 163, 180, None]
-    assert [read_weight_value(v) for v in ("140斤", "65kg", "一百二", "七十公斤", None)] == [70, 65, 60, 70, None]
-    assert read_weight_value("105", height_cm=160) == 52.5
-    assert read_weight_value("60", height_cm=170) == 60
 
 
 def test_a_weight_without_unit_or_height():

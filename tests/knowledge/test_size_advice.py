@@ -4,7 +4,8 @@ import pytest
 
 from kefu.knowledge.body_measurements import BodyMeasurements
 from kefu.knowledge.size_advice import NEED_MORE, OUT_OF_CHART, RECOMMENDED, advise_size, advise_size_for_text, position
-from kefu.knowledge.size_charts import HEIGHT, SAMPLE_SIZE_CHARTS, load_size_charts
+from kefu.knowledge.size_charts import HEIGHT, SAMPLE_SIZE_CHARTS
+from tests.knowledge.support import load_size_charts
 
 CHARTS = load_size_charts(SAMPLE_SIZE_CHARTS)
 TOPS = CHARTS.chart_for("P1001")  # 男士T恤: S-XXL by height, 斤 and chest; fits loose

@@ -9,11 +9,11 @@ from kefu.knowledge.size_charts import (
     HEIGHT,
     SAMPLE_SIZE_CHARTS,
     WEIGHT,
-    load_size_charts,
     read_size_charts,
 )
 from kefu.knowledge.sources import KnowledgeFileError
 from kefu.demo_shop.catalogue import CATALOGUE
+from tests.knowledge.support import load_size_charts
 
 PRODUCT_IDS = {product.id for product in CATALOGUE}
 

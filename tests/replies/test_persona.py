@@ -6,20 +6,23 @@ import unicodedata
 import pytest
 import yaml
 
-from kefu.knowledge.phrases import phrases, say
-from kefu.knowledge.sources import KnowledgeFileError
 from kefu.replies import (
     configured_persona,
     current_persona,
     identify,
     overridable_responses,
+    phrases,
     placeholders,
     render,
+    render_with_buttons,
     templates,
     using_persona,
 )
+from kefu.replies import phrase_text as say
 from kefu.replies.persona import DEFAULT_BOT_NAME, Persona, load_persona, placeholders_in
 from kefu.settings import PROJECT_ROOT
+from kefu.storage.phrases import Joined, Phrase
+from kefu.storage.yaml_source import KnowledgeFileError
 
 DOMAIN_RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
 FORMAL, CONCISE = Persona(style="formal"), Persona(style="concise")
@@ -188,6 +191,22 @@ def test_the_engines_phrases_follow_the_persona():
     assert say("protection_no_drop", **values).endswith("不需要退差价哦")
     with using_persona(FORMAL):
         assert say("protection_no_drop", **values) == "现在的价格 59.00 元不比您付款时的 69.00 元低，不需要退差价"
+
+
+def test_phrases_a_service_puts_into_a_reply_follow_the_persona_and_plain_values_do_not():
+    answer = Joined((Phrase("protection_no_drop", current="59.00", paid="69.00"), "（亲～哦）"))
+    with using_persona(FORMAL):
+        reply = render("promotion_stacking", chooser=pick(0), answer=answer)
+    assert reply["text"] == "现在的价格 59.00 元不比您付款时的 69.00 元低，不需要退差价（亲～哦），下单时系统会自动按最划算的组合帮您计算"
+
+
+def test_computed_button_titles_follow_the_persona_too(tmp_path):
+    chosen = load(write(tmp_path, "overrides:\n  recommend_button_details: 看看第{index}款～\n"))
+    with using_persona(chosen):
+        button = {"title": Phrase("recommend_button_details", index=1), "payload": "/x"}
+        reply = render_with_buttons("recommend_list_other", [button], products="……")
+    assert reply["buttons"][0] == {"title": "看看第1款～", "payload": "/x"}
+    assert type(reply["buttons"][0]["title"]) is str
 
 
 # --- the bot's name ---------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import pytest
 
 from kefu.backends.factory import sql_backends
-from kefu.services.order_access import OrderAccess, last_four_digits
+from kefu.services.order_access import OrderAccess, last_four_digits, order_number_in
 from tests.demo_shop.fixtures import seeded_sqlite_shop  # noqa: F401
 
 
@@ -32,3 +32,12 @@ def test_an_order_is_only_returned_to_its_customer(access):
     assert access.order_of("C0001", "2024111100001").order_id == "2024111100001"
     assert access.order_of("C0001", "2024111100005") is None
     assert access.order_of("C0002", "2024111100005").customer_id == "C0002"
+
+
+@pytest.mark.parametrize(
+    "typed, order_id",
+    [("2024111100001", "2024111100001"), ("订单号 2024 1111 00001", "2024111100001"), ("20241111000012", "20241111000012"),
+     ("文三路100号", None), ("202411110000", None), (None, None)],
+)
+def test_an_order_number_is_13_or_14_digits_whatever_is_around_them(typed, order_id):
+    assert order_number_in(typed) == order_id

@@ -171,3 +171,9 @@ def test_the_state_survives_a_round_trip_through_a_slot():
     assert RecommendationState.from_slot(state.to_slot()) == state
     assert state.shown_ids == ["P3002", "P3003", "P1"]
     assert RecommendationState.from_slot(None) == RecommendationState()
+
+
+def test_asking_again_while_a_list_is_shown_wants_others_unless_it_says_what():
+    assert read_refinement("还有别的推荐吗").more_of_the_same().reject_shown
+    said = read_refinement("还有白色的吗").more_of_the_same()
+    assert said.colors_wanted == ("白色",) and not said.reject_shown

@@ -1,6 +1,6 @@
 import pytest
 
-from kefu.services.references import option_meant, ordinal_in
+from kefu.services.references import option_meant, option_pointed_at, ordinal_in
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,12 @@ def test_the_other_one_of_two():
     assert option_meant("那另一单呢", two, current="2024111100003") == "2024111100002"
     assert option_meant("那个呢", ORDERS, current="2024111100003") is None  # three: which other?
     assert option_meant("那个呢", two) is None  # nothing under discussion
+
+
+@pytest.mark.parametrize(
+    "text, meant",
+    [("第二个", "2024111100002"), ("最后那个有白色吗", "2024111100001"), ("2", "2024111100002"),
+     ("要一个便宜的", None), ("那个呢", None), ("两个都要", None)],
+)
+def test_only_a_position_points_at_an_option(text, meant):
+    assert option_pointed_at(text, ORDERS) == meant

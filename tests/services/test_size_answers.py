@@ -3,8 +3,9 @@ from decimal import Decimal
 import pytest
 
 from kefu.backends.catalogue import Product
-from kefu.knowledge.size_charts import SAMPLE_SIZE_CHARTS, load_size_charts
+from kefu.knowledge.size_charts import SAMPLE_SIZE_CHARTS
 from kefu.services.size_answers import size_reply
+from tests.knowledge.support import load_size_charts
 
 T_SHIRT = Product("P1001", "男士纯棉圆领短袖T恤", "服装", "棉语", Decimal("59"), {}, "")
 EARPHONES = Product("P3002", "声悦 Pro 主动降噪蓝牙耳机", "数码", "声悦", Decimal("399"), {}, "")

@@ -1,8 +1,5 @@
-"""After-sales changes over the shop's REST API.
-
-The shop's rules are applied by the server; a refusal comes back as 409 or
-422 with its code, which the client raises as ``AfterSalesRejected``.
-"""
+"""After-sales changes over the shop's REST API; a refusal (409 or 422 with
+its code) is raised as ``AfterSalesRejected``."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""The JSON bodies of the after-sales calls, as dataclasses.
-
-The HTTP backends encode them with ``to_wire`` and the reference server
-decodes them with ``from_wire``, so both follow one definition (the request
-bodies in docs/openapi/shop-backend.yaml describe the same shapes). Each
-body knows which call of the after-sales interface it stands for.
-"""
+"""The JSON bodies of the after-sales calls, as dataclasses the HTTP backends
+encode and the reference server decodes, so both follow one definition."""
 
 from __future__ import annotations
 

@@ -1,17 +1,6 @@
-"""Talking to the shop's REST API (docs/openapi/shop-backend.yaml) with ``requests``.
-
-A shopper is waiting, so every call has a short timeout (2 s by default).
-Connection failures and 5xx answers are retried with exponential backoff,
-because they are usually momentary (a restart, a load balancer switching
-over). A read timeout is not retried: the server is slow, and asking again
-would only make the shopper wait twice as long before the apology.
-
-Changes (after-sales) are POSTs and PUTs. A PUT says what the result is and
-may be repeated like a GET. A POST is sent again only when no connection
-could be made: once the server has it, it may have acted on it, and asking
-again could open a second return for one parcel. A 409 or 422 answer is the
-shop refusing the change, raised as :class:`AfterSalesRejected`.
-"""
+"""Talking to the shop's REST API with ``requests``: short timeouts, retries
+with backoff for what is momentary, and never a second POST once the server
+may have acted on the first (see docs/backends.md)."""
 
 from __future__ import annotations
 
@@ -28,14 +17,16 @@ from urllib3.exceptions import NewConnectionError
 from kefu.backends.after_sales import REJECTION_CODES, AfterSalesRejected
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.backends.wire import WireFormatError, from_wire
+from kefu.settings import Settings
 
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 2.0
-DEFAULT_RETRIES = 2
-DEFAULT_BACKOFF = 0.2
+# The configured defaults (SHOP_API_TIMEOUT, SHOP_API_RETRIES, SHOP_API_BACKOFF).
+DEFAULT_TIMEOUT = Settings.shop_api_timeout_seconds
+DEFAULT_RETRIES = Settings.shop_api_retries
+DEFAULT_BACKOFF = Settings.shop_api_backoff_seconds
 # Overloaded or restarting behind a proxy: worth waiting for. Any other 5xx
 # is a fault in the server that the shopper cannot wait out.
 _UNAVAILABLE_STATUSES = (502, 503, 504)

@@ -1,2 +1,2 @@
-"""SQLAlchemy implementations of the backend interfaces, on the shop schema
-in ``kefu.storage.models``."""
+"""SQLAlchemy implementations of the backend interfaces, on the tables of
+``kefu.storage.models``."""

@@ -1,9 +1,5 @@
-"""After-sales changes in the shop database, each in one transaction.
-
-The order row is locked while it changes (``FOR UPDATE`` on PostgreSQL;
-SQLite lets one writer in at a time anyway), and new ids are numbered per
-order, so two changes to one order at the same moment cannot both pass.
-"""
+"""After-sales changes in the shop database, each in one transaction with the
+order row locked, so two changes to one order cannot both pass."""
 
 from __future__ import annotations
 

@@ -1,21 +1,6 @@
-"""Importing the merchant's knowledge into the shop database.
-
-    python -m kefu.knowledge.importer catalogue.csv promotions.yml …   (--help)
-
-Kinds, told from the file's name (or ``--kind``):
-
-- ``catalogue`` (``.csv``, ``.xlsx``): products and SKUs, one row per SKU
-  (columns: ``catalogue.py``); stock per warehouse if the file has it.
-- ``promotions``, ``size_charts`` (YAML): checked by the engines' loaders and
-  stored whole (``documents.py``).
-- ``policies``, ``faq`` (YAML): one row per entry (``policies.py``, ``faq.py``).
-
-Every row or entry is checked and every problem reported as ``file:line:
-reason``. A file with problems writes nothing unless ``skip_bad_rows`` (then
-its good rows are written). Importing the same file again changes nothing.
-The caller owns the transaction: ``import_file`` never commits, so one file
-(or the whole demo shop) is one transaction.
-"""
+"""Importing the merchant's knowledge files into the shop database: the kind
+of a file, and ``import_file``, which checks it and writes it through the
+caller's session without committing (specification: docs/importer.md)."""
 
 from __future__ import annotations
 

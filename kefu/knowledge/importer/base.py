@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple, Union
 
+from kefu.knowledge import SAMPLES_DIR
 from kefu.knowledge.promotions import SAMPLE_PROMOTIONS
 from kefu.knowledge.size_charts import SAMPLE_SIZE_CHARTS
 from kefu.knowledge.sources import Problem
+from kefu.names import REQUEST_INTENTS
 from kefu.settings import PROJECT_ROOT
 
 Progress = Callable[[str], None]
@@ -20,7 +22,6 @@ CATALOGUE, PROMOTIONS, SIZE_CHARTS, POLICIES, FAQ = "catalogue", "promotions", "
 # size charts name products, so the catalogue goes first.
 KINDS = (CATALOGUE, SIZE_CHARTS, PROMOTIONS, POLICIES, FAQ)
 
-SAMPLES_DIR = PROJECT_ROOT / "kefu" / "knowledge" / "samples"
 SAMPLE_CATALOGUE = SAMPLES_DIR / "catalogue.csv"
 SAMPLE_POLICIES = SAMPLES_DIR / "policies.yml"
 SAMPLE_FAQ = SAMPLES_DIR / "faq.yml"
@@ -30,28 +31,7 @@ SAMPLE_FILES = (SAMPLE_CATALOGUE, SAMPLE_SIZE_CHARTS, SAMPLE_PROMOTIONS, SAMPLE_
 # The shopper questions (intents of domain.yml) a policy or an FAQ entry may
 # answer. Greetings, yes/no and supplying a value are not questions a merchant
 # writes an answer to.
-TOPICS = (
-    "ask_delivery_time",
-    "track_order",
-    "cancel_order",
-    "change_address",
-    "ask_shipping_fee",
-    "ask_return",
-    "ask_exchange",
-    "ask_refund_status",
-    "report_problem",
-    "ask_invoice",
-    "ask_warranty",
-    "ask_product_info",
-    "ask_stock",
-    "ask_size_advice",
-    "ask_promotion",
-    "ask_coupon",
-    "ask_payment",
-    "request_recommendation",
-    "request_human",
-    "complain",
-)
+TOPICS = REQUEST_INTENTS
 
 
 @dataclass

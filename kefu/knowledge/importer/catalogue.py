@@ -1,37 +1,6 @@
-"""The merchant's catalogue: a spreadsheet (CSV or XLSX) with one row per SKU.
-
-Columns (English or Chinese headers; ``:`` may be the full-width ``：``):
-
-=================  =========================  ====================================================
-column             also                        meaning
-=================  =========================  ====================================================
-product_id         商品编号, 商品ID, 货号       the product's id (P1001); required
-sku_id             SKU编号, SKU, 规格编号        the SKU's id (P1001-01), unique in the file; required
-price              价格, 售价, 单价              the SKU's price in yuan (79, 79.90, ¥79); required
-name               商品名称, 名称, 标题         product name; required for a new product
-category           类目, 分类, 品类             one of 服装 鞋靴 数码 厨具 美妆; required for a new product
-brand              品牌                        required for a new product
-colour / color     颜色                        the SKU's colour (白色, 藏青色 …), blank if none
-size               尺码, 规格                  the SKU's size (M, 42, 28cm …), blank if none
-description        描述, 商品描述, 卖点          one or two sentences shown with the product
-search_terms       搜索词, 别名, 关键词          other words shoppers use for it, space-separated
-sales_count        销量                        sales so far (recommendations prefer best sellers)
-attr:<attribute>   属性:<属性名>                 one attribute: attr:material or 属性:材质 …
-stock:<warehouse>  库存:<仓库>                   units in that warehouse (its id WH-HZ or name 杭州仓)
-restock:<wh>       补货日期:<仓库>               when the next delivery reaches that warehouse (2026-12-20)
-=================  =========================  ====================================================
-
-Product columns (name … attributes) are given on one row of the product or
-repeated on each of its rows; two rows of a product that disagree are an
-error. A column the file has sets that field of every product in the file (a
-blank attribute, description or search-terms cell clears it); a column the
-file leaves out keeps what the shop has — a file of product_id, sku_id and
-price only updates prices. Attributes are shown in the order of their columns.
-
-Importing creates and updates, and never deletes: a product or SKU missing
-from the file stays as it is (orders refer to it). A new SKU is listed after
-the product's existing ones.
-"""
+"""The merchant's catalogue, a spreadsheet (CSV or XLSX) with one row per SKU,
+checked and upserted into the products and SKUs (columns and rules:
+docs/importer.md)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,6 @@
-"""Import the merchant's knowledge files into the shop database.
-
-    python -m kefu.knowledge.importer FILE [FILE …] [--kind KIND] [--skip-bad-rows] [--check]
-    make import FILES="catalogue.xlsx promotions.yml"      (default: the sample files)
-
-Each file is imported in one transaction. A file with problems is listed
-with every problem (file:line: reason) and nothing of it is written, unless
-``--skip-bad-rows`` (then its good rows are). Importing the same file again
-changes nothing. Exit status: 0 when every file was imported whole, 1 when
-any file had problems, 2 for a wrong command line.
-"""
+"""Import the merchant's knowledge files into the shop database, each file in
+one transaction, and regenerate the NLU resources a changed catalogue gives
+(see docs/importer.md)."""
 
 from __future__ import annotations
 
@@ -38,7 +30,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: Te
         description=__doc__.split("\n\n")[0],
         epilog=f"kinds: {', '.join(KINDS)} (from the file name: .csv/.xlsx is a catalogue; "
                "promotions.yml, size_charts.yml, policies.yml, faq.yml — or the file's top-level list). "
-               "Catalogue columns: see kefu/knowledge/importer/catalogue.py and README.md.",
+               "Catalogue columns and file formats: see docs/importer.md.",
     )
     parser.add_argument("files", nargs="+", type=Path, help="CSV/XLSX catalogue or YAML knowledge files")
     parser.add_argument("--kind", choices=KINDS, help="the kind of every file given (default: from the name)")

@@ -1,12 +1,6 @@
 """Promotion rules and size charts: checked by the engines' own loaders and
-stored whole (``KnowledgeDocument``), so that what the bot reads back is
-exactly the file the loader accepted.
-
-These files are imported all or nothing, whatever ``skip_bad_rows`` says: a
-rule or chart is understood together with the others (stacking rules, which
-chart a product has), so a file with a bad entry left out would mean
-something the merchant did not write.
-"""
+stored whole, all or nothing, so that what the bot reads back is exactly the
+file the loader accepted."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
 """What the policy and FAQ imports share: a YAML list of entries, each with an
-id and the topic (intent) it answers, stored one row per entry.
-
-Such a file is the merchant's whole set: importing it creates and updates its
-entries and deletes those the file no longer has. With ``skip_bad_rows`` the
-good entries are written and nothing is deleted (a bad entry may be the
-renamed or broken copy of one the shop still needs).
-"""
+id and the topic (intent) it answers, stored one row per entry; the file is
+the merchant's whole set, so entries it no longer has are deleted."""
 
 from __future__ import annotations
 

@@ -1,16 +1,5 @@
-"""The merchant's FAQ (sample: ``kefu/knowledge/samples/faq.yml``).
-
-    faq:
-      - id: invoice_vat
-        topic: ask_invoice                    # the shopper question (intent) it answers
-        question: 能开增值税专用发票吗？
-        keywords: [专票, 增值税专用发票, 抵扣]  # words that pick this entry among its topic's
-        answer: 亲，专票也可以开的哦…
-
-The keywords of a topic's entries must differ (a word picking two entries
-picks neither); one entry of a topic may have no keywords: the topic's
-general answer, for a question none of the keywords matches.
-"""
+"""The merchant's FAQ: entries of a topic, told apart by their keywords
+(format: docs/importer.md; sample ``kefu/knowledge/samples/faq.yml``)."""
 
 from __future__ import annotations
 

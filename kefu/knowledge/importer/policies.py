@@ -1,15 +1,6 @@
-"""The merchant's service policies (sample: ``kefu/knowledge/samples/policies.yml``).
-
-    policies:
-      - id: invoice                 # unique; the row it updates on the next import
-        topic: ask_invoice          # the shopper question (intent) it answers
-        title: 发票说明
-        answer: 亲，可以开发票的哦…    # what the shopper reads
-        facts:                      # optional: figures the assistant may compute with
-          vat_special_invoice: true
-
-Several policies may answer one topic; they are read in the file's order.
-"""
+"""The merchant's service policies: the answer to a topic, with the figures the
+assistant may compute with (format: docs/importer.md; sample
+``kefu/knowledge/samples/policies.yml``)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""Spreadsheets (CSV and XLSX) read into rows that know their row number.
-
-Rows are numbered as the merchant sees them in a spreadsheet program: the
-header is row 1, and a quoted cell spanning several lines is still one row.
-Each row becomes a ``LineMap`` (header -> cell, blank cells left out), so the
-line-aware ``Fields`` readers of ``kefu.knowledge.sources`` check cells
-exactly as they check the fields of a YAML entry.
-"""
+"""Spreadsheets (CSV and XLSX) read into rows numbered as the merchant sees
+them, each a ``LineMap`` so that cells are checked exactly as the fields of
+a YAML entry."""
 
 from __future__ import annotations
 

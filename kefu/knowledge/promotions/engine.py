@@ -1,12 +1,7 @@
-"""The promotion engine's answers to shoppers' questions, over one merchant's rules.
-
-- ``price(basket)``: "我这单用了券还能减多少" — the final price, line by line;
-- ``can_stack(a, b)``: "满300减50 跟店铺券能一起用吗";
-- ``how_much_more_for_next_tier(basket)``: "再买 X 元就能减 Y";
-- ``multi_buy_quote(...)``: "买两件打几折";
-- ``price_protection(...)``: "买贵了能退差价吗";
-- ``mentioned(text)``: which promotions a message names, for ``can_stack``.
-"""
+"""The promotion engine's answers over one merchant's rules: a basket's price, whether two
+promotions combine, how much more for the next tier, multi-buy quotes, price protection
+and which promotions a message names; their texts are phrases (kefu.storage.phrases)
+for the reply layer to word (docs/promotions.md)."""
 
 from __future__ import annotations
 
@@ -17,8 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Collection, List, Optional, Tuple, Union
 
-from kefu.storage.money import MoneyLike, plain, yuan, zhe
-from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.loader import load_promotions
 from kefu.knowledge.promotions.pricing import (
     Basket,
@@ -47,6 +40,8 @@ from kefu.knowledge.promotions.rules import (
     stage_of,
     tier_label,
 )
+from kefu.storage.money import MoneyLike, plain, yuan, zhe
+from kefu.storage.phrases import Phrase
 
 # "满300减50" that names no rule of the file still means a full reduction.
 _TIER_WORDS = re.compile(r"满\s*\d+(?:\.\d+)?\s*减\s*\d+(?:\.\d+)?")
@@ -59,7 +54,7 @@ class UnknownPromotion(LookupError):
 @dataclass(frozen=True)
 class StackAnswer:
     allowed: bool
-    text: str
+    text: str  # phrases (kefu.storage.phrases), for the reply layer to word
     code: Optional[str] = None  # why not (rules.SAME_KIND …), when not allowed
 
 
@@ -68,7 +63,7 @@ class TierHint:
     rule: Rule  # a full reduction, or a coupon held
     missing: Decimal  # more to buy, counted after item-level discounts
     off: Decimal  # the reduction once it is bought
-    text: str
+    text: str  # phrases (kefu.storage.phrases), for the reply layer to word
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ class MultiBuyQuote:
     quantity: int
     full_price: Decimal
     price: Decimal
-    text: str
+    text: str  # phrases (kefu.storage.phrases), for the reply layer to word
 
     @property
     def rate(self) -> Decimal:
@@ -117,7 +112,7 @@ class PromotionEngine:
             if step is not None:
                 target, off, tier = step
                 missing = target - quote.after_item_discounts(covered)
-                text = say("tier_hint", missing=yuan(missing), off=plain(off), label=tier_label(tier, rule.every))
+                text = Phrase("tier_hint", missing=yuan(missing), off=plain(off), label=tier_label(tier, rule.every))
                 hints.append(TierHint(rule, missing, off, text))
         for coupon_id in basket.coupons:
             rule = self.book.rule(coupon_id)
@@ -125,7 +120,7 @@ class PromotionEngine:
                 continue
             missing = rule.threshold - quote.before_coupons(basket.covered(rule))
             if missing > 0:
-                text = say("coupon_hint", missing=yuan(missing), name=rule.name, off=plain(rule.off))
+                text = Phrase("coupon_hint", missing=yuan(missing), name=rule.name, off=plain(rule.off))
                 hints.append(TierHint(rule, missing, rule.off, text))
         return sorted(hints, key=lambda hint: hint.missing)
 
@@ -142,7 +137,7 @@ class PromotionEngine:
         if text in ALL_KINDS:
             return text
         for kind, aliases in KIND_ALIASES.items():
-            if text in aliases or text == say(f"kind_{kind}"):
+            if text in aliases or text == Phrase(f"kind_{kind}"):
                 return kind
         if _TIER_WORDS.fullmatch(text):
             return FULL_REDUCTION
@@ -176,7 +171,7 @@ class PromotionEngine:
             phrases += [(tier_label(tier, rule.every), rule) for tier in rule.tiers]
         for rule in self.book.of_kind(*COUPON_KINDS):
             if rule.threshold > 0:
-                tier = say("tier", threshold=plain(rule.threshold), off=plain(rule.off))
+                tier = Phrase("tier", threshold=plain(rule.threshold), off=plain(rule.off))
                 phrases += [(tier + suffix, rule) for suffix in ("的券", "券", "的优惠券", "优惠券")]
         return phrases
 
@@ -188,20 +183,20 @@ class PromotionEngine:
         a, b = self.resolve(rule_a), self.resolve(rule_b)
         names = {"a": self._label(a), "b": self._label(b)}
         if PRICE_PROTECTION in (kind_of(a), kind_of(b)):
-            return StackAnswer(True, say("stack_protection", **names))
+            return StackAnswer(True, Phrase("stack_protection", **names))
         clash = conflict(a, b, self.book.stacking)
         if clash is not None:
             reason = conflict_reason(clash, self.book.stacking)
-            return StackAnswer(False, say("stack_not_allowed", reason=reason, **names), clash.code)
+            return StackAnswer(False, Phrase("stack_not_allowed", reason=reason, **names), clash.code)
         if kind_of(a) == kind_of(b) and kind_of(a) not in COUPON_KINDS:
-            return StackAnswer(True, say("stack_allowed_apart", **names))
+            return StackAnswer(True, Phrase("stack_allowed_apart", **names))
         first, second = sorted((a, b), key=lambda p: PRICING_KINDS.index(kind_of(p)))
         order = {"first": self._label(first), "second": self._label(second)}
-        note = say("stack_threshold_note", **order) if stage_of(kind_of(second)) > stage_of(kind_of(first)) else ""
-        return StackAnswer(True, say("stack_allowed", note=note, **order, **names))
+        note = Phrase("stack_threshold_note", **order) if stage_of(kind_of(second)) > stage_of(kind_of(first)) else ""
+        return StackAnswer(True, Phrase("stack_allowed", note=note, **order, **names))
 
     def _label(self, promotion: Promotion) -> str:
-        return promotion.name if isinstance(promotion, Rule) else say(f"kind_{promotion}")
+        return promotion.name if isinstance(promotion, Rule) else Phrase(f"kind_{promotion}")
 
     # --- multi-buy and price protection ----------------------------------------
 
@@ -219,10 +214,10 @@ class PromotionEngine:
             price = price_with_rules(basket, [rule]).final
             full = basket.original
             if price < full:
-                text = say("multi_buy_quote", name=rule.name, quantity=count, price=yuan(price), full=yuan(full),
+                text = Phrase("multi_buy_quote", name=rule.name, quantity=count, price=yuan(price), full=yuan(full),
                            zhe=zhe(price / full))
             else:
-                text = say("multi_buy_quote_short", name=rule.name, quantity=count, needed=rule.units_needed)
+                text = Phrase("multi_buy_quote_short", name=rule.name, quantity=count, needed=rule.units_needed)
             quotes.append(MultiBuyQuote(rule, count, full, price, text))
         return sorted(quotes, key=lambda quote: quote.rate)
 

@@ -1,9 +1,6 @@
-"""Loading the merchant's promotion file (sample: ``kefu/knowledge/samples/promotions.yml``).
-
-Every rule is checked; a file with any bad rule raises ``KnowledgeFileError``
-listing all problems with file, line and reason, so that a half-understood
-file never prices a basket.
-"""
+"""Loading the merchant's promotion file (sample ``kefu/knowledge/samples/promotions.yml``):
+a file with any bad rule raises ``KnowledgeFileError`` listing every problem with file,
+line and reason, so that a half-understood file never prices a basket."""
 
 from __future__ import annotations
 
@@ -11,8 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Collection, Dict, List, Optional, Union
 
-from kefu.storage.money import plain, zhe
-from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.rules import (
     ALL_KINDS,
     COUPON_KINDS,
@@ -31,16 +26,11 @@ from kefu.knowledge.promotions.rules import (
     Tier,
     tier_label,
 )
-from kefu.knowledge.sources import (
-    Fields,
-    LineMap,
-    Problems,
-    entry_fields,
-    first_use,
-    read_entries,
-    read_file_text,
-)
+from kefu.knowledge.sources import entry_fields, first_use, read_entries
 from kefu.storage.models import MEMBER_LEVELS
+from kefu.storage.money import plain, zhe
+from kefu.storage.phrases import Phrase
+from kefu.storage.yaml_source import Fields, LineMap, Problems, read_file_text
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -252,19 +242,19 @@ def _default_name(kind: str, fields: dict) -> str:
     if kind == FULL_REDUCTION:
         return "，".join(tier_label(tier, fields["every"]) for tier in fields["tiers"])
     if kind in COUPON_KINDS:
-        issuer = say(f"kind_{kind}")
+        issuer = Phrase(f"kind_{kind}")
         if fields["threshold"] > 0:
-            return say("coupon_name", issuer=issuer, threshold=plain(fields["threshold"]), off=plain(fields["off"]))
-        return say("coupon_name_no_threshold", issuer=issuer, off=plain(fields["off"]))
+            return Phrase("coupon_name", issuer=issuer, threshold=plain(fields["threshold"]), off=plain(fields["off"]))
+        return Phrase("coupon_name_no_threshold", issuer=issuer, off=plain(fields["off"]))
     if kind == PERCENT_OFF:
-        return say("percent_off_name", zhe=zhe(fields["rate"]))
+        return Phrase("percent_off_name", zhe=zhe(fields["rate"]))
     if kind == MULTI_BUY:
         if fields["min_quantity"] is not None:
-            return say("multi_buy_quantity_name", count=fields["min_quantity"], zhe=zhe(fields["rate"]))
+            return Phrase("multi_buy_quantity_name", count=fields["min_quantity"], zhe=zhe(fields["rate"]))
         if fields["rate"] == 0:
-            return say("multi_buy_free_name", every=fields["every"], free=fields["cheapest"])
-        return say("multi_buy_group_name", every=fields["every"], cheapest=fields["cheapest"], zhe=zhe(fields["rate"]))
+            return Phrase("multi_buy_free_name", every=fields["every"], free=fields["cheapest"])
+        return Phrase("multi_buy_group_name", every=fields["every"], cheapest=fields["cheapest"], zhe=zhe(fields["rate"]))
     if kind == PRICE_PROTECTION:
-        return say("price_protection_name", days=fields["days"])
-    return say(f"kind_{kind}")
+        return Phrase("price_protection_name", days=fields["days"])
+    return Phrase(f"kind_{kind}")
 

@@ -1,25 +1,6 @@
-"""The final price of a basket: the best legal combination of promotions, line by line.
-
-Order of application (each step rounds half up to the fen, 四舍五入到分):
-
-1. member price (会员价): each unit price × the member level's rate, rounded per unit;
-2. item-level discounts: percent-off (打折, per unit, rounded per unit), then
-   multi-buy (第二件半价 / 买二件打9折 / 买三免一) on the unit prices after the percent-off;
-3. full reductions (满减): the threshold is checked on the covered items'
-   amount *after* steps 1–2; the reduction is shared out over those items in
-   proportion to their amounts (优惠分摊, exact to the fen);
-4. coupons (店铺券, then 平台券): the threshold is checked on the covered
-   items' amount after step 3 (before any coupon), shared out the same way.
-
-A discount never exceeds what its items still cost, so no price goes below
-zero. The engine tries every legal combination of the promotions that apply
-(active at the basket's moment, covering one of its items, coupons only if
-held; see ``rules.conflict`` for what may combine) and keeps the cheapest,
-the fewest promotions on a tie. Leaving a promotion out can be cheaper —
-a percent-off that pushes the amount below a 满减 threshold, a 满减 that
-blocks a bigger 平台券 — so the search is over all subsets, not just the
-largest ones. A basket meets a handful of rules, so this stays small.
-"""
+"""The final price of a basket: the cheapest legal combination of the promotions that apply,
+explained line by line; the order of application, the rounding and why every subset is
+tried are in docs/promotions.md."""
 
 from __future__ import annotations
 
@@ -29,8 +10,6 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from kefu.backends.customers import MEMBER_LEVEL_LABELS
-from kefu.storage.money import FEN, ZERO, as_decimal, is_in_fen, to_fen, yuan
-from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.rules import (
     COUPON_LIMIT,
     EXCLUSIVE,
@@ -51,6 +30,8 @@ from kefu.knowledge.promotions.rules import (
 )
 from kefu.storage.clock import in_shop_time
 from kefu.storage.models import MEMBER_LEVELS
+from kefu.storage.money import FEN, ZERO, as_decimal, is_in_fen, to_fen, yuan
+from kefu.storage.phrases import Joined, Phrase
 
 
 @dataclass(frozen=True)
@@ -154,20 +135,20 @@ class Quote:
         return tuple(discount.rule for discount in self.discounts)
 
     def explanation_lines(self) -> Tuple[ExplanationLine, ...]:
-        lines = [ExplanationLine(say("price_original", amount=yuan(self.original)), self.original)]
+        lines = [ExplanationLine(Phrase("price_original", amount=yuan(self.original)), self.original)]
         for discount in self.discounts:
-            text = say("price_discount", label=discount.label, amount=yuan(discount.amount))
+            text = Phrase("price_discount", label=discount.label, amount=yuan(discount.amount))
             lines.append(ExplanationLine(text, -discount.amount))
         return tuple(lines)
 
     def texts(self) -> Tuple[str, ...]:
         """The explanation lines as texts, the amount to pay last."""
-        payable = say("price_payable", amount=yuan(self.final))
+        payable = Phrase("price_payable", amount=yuan(self.final))
         return tuple(line.text for line in self.explanation_lines()) + (payable,)
 
     def explain(self) -> str:
         """商品原价 598.00 元；会员价（金卡会员） -29.90；满300减50 -50.00；店铺券满200减20 -20.00；应付 498.10 元"""
-        return say("price_separator").join(self.texts())
+        return Joined(self.texts(), Phrase("price_separator"))
 
 
 @dataclass(frozen=True)
@@ -281,7 +262,7 @@ def _apply(rule: Rule, state: _State, basket: Basket) -> _State:
         rate = rule.rate_for(basket.member_level)
         if rate is None:
             return state
-        label = say("member_price_label", name=rule.name, level=MEMBER_LEVEL_LABELS[basket.member_level])
+        label = Phrase("member_price_label", name=rule.name, level=MEMBER_LEVEL_LABELS[basket.member_level])
         return _unit_rate(rule, rate, label, state, basket)
     if isinstance(rule, PercentOff):
         return _unit_rate(rule, rule.rate, rule.name, state, basket)
@@ -380,14 +361,14 @@ def _left_out(book: PromotionBook, basket: Basket, state: _State, candidates: Se
     for coupon_id in basket.coupons:
         rule = book.rule(coupon_id)
         if rule is None or not rule.is_coupon:
-            left.append(LeftOut(coupon_id, coupon_id, say("left_unknown_coupon")))
+            left.append(LeftOut(coupon_id, coupon_id, Phrase("left_unknown_coupon")))
         elif rule.valid_from is not None and basket.at < rule.valid_from:
-            left.append(LeftOut(rule.id, rule.name, say("left_not_started", since=shown_moment(rule.valid_from))))
+            left.append(LeftOut(rule.id, rule.name, Phrase("left_not_started", since=shown_moment(rule.valid_from))))
         elif not rule.is_active(basket.at):
             until = shown_moment(rule.valid_until, is_end=True)
-            left.append(LeftOut(rule.id, rule.name, say("left_expired", until=until)))
+            left.append(LeftOut(rule.id, rule.name, Phrase("left_expired", until=until)))
         elif not basket.covered(rule):
-            left.append(LeftOut(rule.id, rule.name, say("left_not_in_scope")))
+            left.append(LeftOut(rule.id, rule.name, Phrase("left_not_in_scope")))
     for rule in candidates:
         if rule.id not in chosen_ids:
             left.append(LeftOut(rule.id, rule.name, _why_not_used(rule, chosen, book.stacking, basket, quote)))
@@ -398,19 +379,19 @@ def _why_not_used(rule: Rule, chosen: Sequence[Rule], policy: StackingPolicy, ba
     for other in chosen:
         clash = basket_conflict(rule, other, policy, basket)
         if clash is not None:
-            return say("left_conflict", other=other.name, reason=conflict_reason(clash, policy))
+            return Phrase("left_conflict", other=other.name, reason=conflict_reason(clash, policy))
     if rule.is_coupon and sum(1 for c in chosen if c.is_coupon) >= policy.max_coupons_per_order:
-        return say("left_coupon_limit", count=policy.max_coupons_per_order)
+        return Phrase("left_coupon_limit", count=policy.max_coupons_per_order)
     covered = basket.covered(rule)
     if isinstance(rule, MultiBuy):
         missing = rule.units_needed - _largest_group(rule, basket)
         if missing > 0:
-            return say("left_need_units", missing=missing)
+            return Phrase("left_need_units", missing=missing)
     if isinstance(rule, FullReduction) and quote.after_item_discounts(covered) < rule.tiers[0].threshold:
-        return say("left_below_threshold", missing=yuan(rule.tiers[0].threshold - quote.after_item_discounts(covered)))
+        return Phrase("left_below_threshold", missing=yuan(rule.tiers[0].threshold - quote.after_item_discounts(covered)))
     if isinstance(rule, Coupon) and quote.before_coupons(covered) < rule.threshold:
-        return say("left_below_threshold", missing=yuan(rule.threshold - quote.before_coupons(covered)))
-    return say("left_not_better")
+        return Phrase("left_below_threshold", missing=yuan(rule.threshold - quote.before_coupons(covered)))
+    return Phrase("left_not_better")
 
 
 def _largest_group(rule: MultiBuy, basket: Basket) -> int:
@@ -420,14 +401,14 @@ def _largest_group(rule: MultiBuy, basket: Basket) -> int:
 def conflict_reason(clash: Conflict, policy: StackingPolicy) -> str:
     """Why two promotions do not combine, in the shopper's words."""
     if clash.code == EXCLUSIVE:
-        return say("stack_exclusive", name=clash.culprit.name)
+        return Phrase("stack_exclusive", name=clash.culprit.name)
     if clash.code == INCOMPATIBLE_KINDS:
         return clash.incompatibility.reason
     if clash.code == COUPON_LIMIT:
-        return say("stack_coupon_limit", count=policy.max_coupons_per_order)
+        return Phrase("stack_coupon_limit", count=policy.max_coupons_per_order)
     if clash.code == SAME_KIND:
-        return say("stack_same_kind")
-    return say("stack_same_rule")
+        return Phrase("stack_same_kind")
+    return Phrase("stack_same_rule")
 
 
 def shown_moment(moment: Optional[datetime], is_end: bool = False) -> str:

@@ -7,17 +7,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 
-from kefu.storage.money import ZERO, MoneyLike, as_decimal, is_in_fen, to_fen, yuan
-from kefu.knowledge.phrases import say
 from kefu.knowledge.promotions.rules import PriceProtection
 from kefu.storage.clock import in_shop_time
+from kefu.storage.money import ZERO, MoneyLike, as_decimal, is_in_fen, to_fen, yuan
+from kefu.storage.phrases import Phrase
 
 
 @dataclass(frozen=True)
 class PriceProtectionAnswer:
     eligible: bool
     refund: Decimal  # for all units; 0 when not eligible
-    text: str
+    text: str  # phrases (kefu.storage.phrases), for the reply layer to word
     deadline: Optional[datetime] = None  # the last moment a claim is accepted
     policy: Optional[PriceProtection] = None
 
@@ -51,7 +51,7 @@ def price_protection(
         raise ValueError(f"a quantity is a whole number from 1, not {quantity!r}")
     paid, current = _price(paid_unit_price, "the paid unit price"), _price(current_price, "the current price")
     if policy is None:
-        return PriceProtectionAnswer(False, ZERO, say("protection_not_covered"))
+        return PriceProtectionAnswer(False, ZERO, Phrase("protection_not_covered"))
     deadline = paid_at + timedelta(days=policy.days)
     values = {
         "days": policy.days,
@@ -60,9 +60,9 @@ def price_protection(
         "current": yuan(current),
     }
     if now > deadline:
-        return PriceProtectionAnswer(False, ZERO, say("protection_expired", **values), deadline, policy)
+        return PriceProtectionAnswer(False, ZERO, Phrase("protection_expired", **values), deadline, policy)
     if current >= paid:
-        return PriceProtectionAnswer(False, ZERO, say("protection_no_drop", **values), deadline, policy)
+        return PriceProtectionAnswer(False, ZERO, Phrase("protection_no_drop", **values), deadline, policy)
     refund = to_fen((paid - current) * quantity)
-    text = say("protection_refund", difference=yuan(paid - current), quantity=quantity, refund=yuan(refund), **values)
+    text = Phrase("protection_refund", difference=yuan(paid - current), quantity=quantity, refund=yuan(refund), **values)
     return PriceProtectionAnswer(True, refund, text, deadline, policy)

@@ -1,16 +1,5 @@
-"""Promotion rules as the merchant writes them, and which of them may combine.
-
-Kinds, in the order the engine applies them to a basket:
-
-| kind | 中文 | applies to |
-|---|---|---|
-| member_price | 会员价 | unit prices, by member level |
-| percent_off | 打折 | unit prices of the rule's products/categories |
-| multi_buy | 多件优惠 (第二件半价, 买二件打9折, 买三免一) | units of the rule's products |
-| full_reduction | 满减 (tiers, or 每满) | the amount of the rule's items after the item-level discounts |
-| shop_coupon / platform_coupon | 店铺券 / 平台券 | the amount after full reductions |
-| price_protection | 价格保护 | not the price: refunds of a later price drop |
-"""
+"""Promotion rules as the merchant writes them (kinds, scopes, tiers) and which of them may
+combine (``conflict``); the kinds and their order of application are in docs/promotions.md."""
 
 from __future__ import annotations
 
@@ -20,7 +9,7 @@ from decimal import Decimal
 from typing import ClassVar, FrozenSet, Optional, Tuple, Union
 
 from kefu.storage.money import ZERO, plain, to_fen
-from kefu.knowledge.phrases import say
+from kefu.storage.phrases import Phrase
 
 MEMBER_PRICE = "member_price"
 PERCENT_OFF = "percent_off"
@@ -148,7 +137,7 @@ class Tier:
 
 def tier_label(tier: Tier, every: bool = False) -> str:
     """满300减50 / 每满200减20."""
-    return say("every_tier" if every else "tier", threshold=plain(tier.threshold), off=plain(tier.off))
+    return Phrase("every_tier" if every else "tier", threshold=plain(tier.threshold), off=plain(tier.off))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,10 +1,6 @@
-"""What a handoff needs to know from the conversation so far (Rasa tracker event dicts).
-
-The transcript the agent reads, and the facts behind the trigger: how many
-messages in a row the bot misunderstood before this one, and whether the
-bot's last reply offered an agent because it had no answer, because the
-verification was locked, or just as an offer the shopper took.
-"""
+"""What a handoff needs to know from the conversation so far (Rasa tracker event dicts): the transcript
+the agent reads, and the facts behind the trigger (misunderstandings in a row, and whether the bot's last
+reply offered an agent for want of an answer, after a locked verification, or as an offer taken)."""
 
 from __future__ import annotations
 
@@ -12,12 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, List, Mapping, Optional, Sequence
 
-from kefu.handoff.cases import TranscriptLine
+from kefu.handoff.case_store import TranscriptLine
 from kefu.replies import identify
-from kefu.services.clarification import consecutive_misunderstandings
+from kefu.services.clarification import HUMAN_PAYLOAD, consecutive_misunderstandings
 from kefu.storage.clock import SHOP_TZ
 
-HUMAN_PAYLOAD = "/request_human"
 # Replies that offer an agent because the merchant's knowledge has no answer.
 NO_ANSWER_TEMPLATES = frozenset({"knowledge_unknown", "product_attribute_unknown"})
 LOCKED_TEMPLATES = frozenset({"verification_locked"})

@@ -1,4 +1,5 @@
-"""The case service on real databases: SQLite files and PostgreSQL schemas."""
+"""The queue of cases on real databases (SQLite files and PostgreSQL schemas): opening, the order of the
+queue, claiming, releasing, closing."""
 
 from __future__ import annotations
 
@@ -8,28 +9,17 @@ from datetime import timedelta
 import pytest
 
 from kefu.handoff.agents import mark_seen
-from kefu.handoff.cases import (
-    CaseNotFound,
-    CaseNotOpen,
-    HandoffService,
-    NotYourCase,
-    TranscriptLine,
-    UnknownAgent,
-)
+from kefu.handoff.case_store import CaseNotFound, NotYourCase, TranscriptLine, UnknownAgent
+from kefu.handoff.service import HandoffService
 from kefu.handoff.triggers import HandoffReason, decide_handoff
 from kefu.storage.clock import SHOP_TZ
-from tests.handoff.conftest import handoff_settings
+from tests.handoff.conftest import REQUEST, handoff_settings, open_for
 
-REQUEST = decide_handoff("request_human", "转人工")
 COMPLAINT = decide_handoff("complain", "我要投诉")
 UNKNOWN = decide_handoff("ask_product_info", "能进烤箱吗", knowledge_unknown=True)
 
 GOLD_CUSTOMER = {"customer_id": "C0001", "name": "张三", "member_level": "gold"}
 ORDERS = [{"order_id": "2024111100001", "status": "delivered", "paid_amount": "99.00"}]
-
-
-def open_for(service, sender, decision=REQUEST, **content):
-    return service.open_case(sender, decision, **content).case
 
 
 def test_a_case_holds_everything_the_agent_needs(service, clock):
@@ -104,36 +94,6 @@ def test_the_minutes_per_case_are_configurable(engine, clock):
     service = HandoffService(engine, handoff_settings(handoff_average_minutes_per_case=2.5), clock=clock)
     case = open_for(service, "s")
     assert service.expected_wait(case.id).minutes == 3
-
-
-def test_messages_sent_while_waiting_are_kept_for_the_agent(service, clock, agents):
-    case = open_for(service, "shopper-1")
-    first = service.add_shopper_message("shopper-1", "人呢")
-    clock.advance(seconds=5)
-    service.add_shopper_message("shopper-1", "订单号2024111100001")
-    assert service.claim(case.id, "mei")
-    service.add_shopper_message("shopper-1", "你好")
-    shopper_lines = [m.text for m in service.messages(case.id) if m.direction == "shopper"]
-    assert shopper_lines == ["人呢", "订单号2024111100001", "你好"]
-    assert [m.text for m in service.messages(case.id, since=first.id) if m.direction == "shopper"] == [
-        "订单号2024111100001", "你好",
-    ]
-
-
-def test_without_an_open_case_a_message_is_the_bots(service, agents):
-    assert service.add_shopper_message("nobody", "在吗") is None
-    case = open_for(service, "shopper-1")
-    service.close(case.id, "mei")
-    assert service.add_shopper_message("shopper-1", "还有个问题") is None
-
-
-def test_an_angry_message_while_waiting_moves_the_case_up(service):
-    case = open_for(service, "shopper-1", UNKNOWN)
-    service.add_shopper_message("shopper-1", "怎么还没人理我")
-    assert service.get(case.id).priority == 4
-    service.add_shopper_message("shopper-1", "气死了，到底有没有人管！！！")
-    escalated = service.get(case.id)
-    assert (escalated.reason, escalated.priority) == ("angry", 1)
 
 
 def test_claiming(service, clock, agents):
@@ -230,43 +190,6 @@ def test_a_heartbeat_only_counts_for_the_holder(service, agents):
     assert service.heartbeat(case.id, "mei")
 
 
-def test_an_agents_reply_is_stored_and_handed_out_for_delivery(service, clock, agents):
-    case = service.open_case("shopper-1", REQUEST, channel="wechat").case
-    service.claim(case.id, "mei")
-    delivery = service.agent_reply(case.id, "mei", " 亲，我是小美，这就帮您看 ")
-    assert (delivery.sender_id, delivery.channel) == ("shopper-1", "wechat")
-    assert (delivery.message.direction, delivery.message.author, delivery.message.text) == (
-        "agent", "mei", "亲，我是小美，这就帮您看",
-    )
-    waiting = service.undelivered_agent_messages("shopper-1")
-    assert [m.id for m in waiting] == [delivery.message.id]
-    clock.advance(seconds=1)
-    assert service.mark_delivered([delivery.message.id]) == 1
-    assert service.mark_delivered([delivery.message.id]) == 0
-    assert service.undelivered_agent_messages("shopper-1") == []
-    assert service.messages(case.id)[-1].delivered_at == clock.now
-
-
-def test_a_reply_keeps_the_claim_alive(service, clock, agents):
-    case = open_for(service, "s")
-    service.claim(case.id, "mei")
-    clock.advance(seconds=50)
-    service.agent_reply(case.id, "mei", "在的")
-    clock.advance(seconds=50)
-    assert service.release_stale_claims() == []
-
-
-def test_only_the_holder_replies(service, agents):
-    case = open_for(service, "s")
-    with pytest.raises(CaseNotOpen):
-        service.agent_reply(case.id, "mei", "你好")
-    service.claim(case.id, "mei")
-    with pytest.raises(NotYourCase):
-        service.agent_reply(case.id, "wang", "你好")
-    with pytest.raises(ValueError):
-        service.agent_reply(case.id, "mei", "  ")
-
-
 def test_closing_gives_the_conversation_back_to_the_bot(service, clock, agents):
     case = open_for(service, "shopper-1")
     service.claim(case.id, "mei")
@@ -299,26 +222,6 @@ def test_open_case_of(service, agents):
     assert service.open_case_of("s").status == "claimed"
 
 
-def test_a_ticket(service, clock, agents):
-    case = open_for(service, "s")
-    callback = clock.now + timedelta(hours=2)
-    ticket = service.to_ticket(case.id, "13800000001", callback, "耳机坏了，请回电")
-    assert (ticket.status, ticket.ticket_contact, ticket.callback_at) == ("ticket", "13800000001", callback)
-    assert service.open_case_of("s") is None  # the bot goes on meanwhile
-    assert service.queue() == [] and [t.id for t in service.tickets()] == [case.id]
-    assert [m.text for m in service.messages(case.id)] == ["耳机坏了，请回电"]
-    with pytest.raises(CaseNotOpen):
-        service.to_ticket(case.id, "13800000001", callback)
-    assert service.close(ticket.id, "mei").status == "closed"
-    assert service.tickets() == []
-
-
-def test_a_ticket_needs_a_contact(service, clock):
-    case = open_for(service, "s")
-    with pytest.raises(ValueError):
-        service.to_ticket(case.id, " ", clock.now)
-
-
 def test_times_given_in_another_zone_are_stored_as_shop_time(service, clock):
     from datetime import timezone
 
@@ -339,3 +242,18 @@ def test_the_notes_of_a_case_name_the_agent_by_their_display_name(service, agent
     service.close(case.id, "mei")
     notes = [(m.direction, m.author, m.text) for m in service.messages(case.id)]
     assert notes == [("system", "mei", "小美 接入"), ("system", "mei", "小美 结束了会话")]
+
+
+def test_the_cases_an_agent_holds(service, clock, agents):
+    mei, wang = agents
+    first = service.open_case("a", decide_handoff("request_human", "转人工")).case
+    second = service.open_case("b", decide_handoff("request_human", "转人工")).case
+    third = service.open_case("c", decide_handoff("request_human", "转人工")).case
+    service.claim(second.id, mei)
+    clock.advance(seconds=5)
+    service.claim(first.id, mei)
+    service.claim(third.id, wang)
+    assert [case.id for case in service.held_by(mei)] == [second.id, first.id]
+    service.close(second.id, mei)
+    assert [case.id for case in service.held_by(mei)] == [first.id]
+    assert service.held_by("nobody") == []

@@ -15,9 +15,9 @@ import requests
 
 from kefu.handoff.agents import DEMO_AGENT_USERNAME, create_agent
 from kefu.handoff.triggers import decide_handoff
-from kefu.handoff.workspace import LOGIN_ATTEMPTS, SESSION_COOKIE, SessionSigner
 from kefu.settings import PROJECT_ROOT
 from kefu.storage.clock import shop_now
+from kefu.workspace.auth import LOGIN_ATTEMPTS, SESSION_COOKIE, SessionSigner
 from tests.channels.support import OTHER_AGENT, AgentClient, Shopper, from_bot, handoff_site, wait_for
 
 RASA_PORT, ACTION_PORT, REPLICA_PORT = 5141, 5191, 5143
@@ -38,7 +38,7 @@ REPLICA = """
 import sys
 from rasa.core.channels.channel import register
 from sanic import Sanic
-from kefu.handoff.workspace import AgentWorkspaceInput
+from kefu.workspace.channel import AgentWorkspaceInput
 
 app = Sanic("workspace_replica")
 app.ctx.agent = None

@@ -1,8 +1,8 @@
-"""Reading the merchant's YAML with line numbers."""
+"""Reading hand-edited YAML with line numbers (kefu/storage/yaml_source.py)."""
 
 from decimal import Decimal
 
-from kefu.knowledge.sources import Fields, Problems, read_yaml
+from kefu.storage.yaml_source import Fields, Problems, read_yaml
 
 
 def read(text):
