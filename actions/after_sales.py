@@ -34,7 +34,7 @@ from kefu.services.after_sales_replies import (
 from kefu.services.clarification import intent_payload
 from kefu.services.exchange import exchange_choice
 from kefu.services.order_access import order_number_in
-from kefu.services.order_view import item_text
+from kefu.services.order_view import item_text, listed_items
 from kefu.services.references import option_meant
 from kefu.services.return_policy import ReturnRoute, catalogue_exclusions, return_route
 from kefu.storage.clock import shop_now
@@ -218,7 +218,7 @@ class ValidateAfterSalesForm(OrderProof, FormValidationAction):
             excluded = [item for item, _ in route.excluded_items if item in chosen]
             chosen = [item for item in chosen if item not in excluded]
             if excluded:
-                say(dispatcher, "return_item_excluded", items="，".join(item_text(item) for item in excluded))
+                say(dispatcher, "return_item_excluded", items=listed_items(excluded))
             if not chosen:
                 return {names.RETURN_ITEMS_SLOT: None}
         return {names.RETURN_ITEMS_SLOT: ",".join(item.sku_id for item in chosen)}
@@ -362,7 +362,7 @@ class ActionAskExchangeVariant(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         items = tasks.chosen_items(await current_order(tracker), tracker.get_slot(names.RETURN_ITEMS_SLOT))
-        say(dispatcher, "ask_exchange_variant", item="，".join(item_text(i) for i in items))
+        say(dispatcher, "ask_exchange_variant", item=listed_items(items))
         return []
 
 
@@ -395,7 +395,7 @@ class ActionSubmitAfterSales(Action):
         if slots.get(names.LOOKUP_FAILED_SLOT):
             return done  # the shopper already got an apology and the offer of an agent
         if slots.get(names.AFTER_SALES_CANCELLED_SLOT) or slots.get(names.AFTER_SALES_CONFIRMED_SLOT) is False:
-            say(dispatcher, "after_sales_abandoned", task=tasks.TASK_LABELS.get(task, "这次的申请"))
+            say(dispatcher, "after_sales_abandoned", task=tasks.task_label(task))
             return done
         if known_customer_id(tracker) is None:
             say(dispatcher, "verification_locked")

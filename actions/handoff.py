@@ -21,6 +21,7 @@ from kefu.handoff.profile import CustomerContext, customer_context
 from kefu.handoff.service import HandoffService, handoff_service
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.services.order_access import last_four_digits
+from kefu.storage.phrases import Phrase
 
 # Slots worth an agent's glance: what the conversation was about.
 CASE_SLOTS = (
@@ -81,7 +82,9 @@ def _open_case(tracker: Tracker) -> Dict[str, Any]:
 
 
 def callback_text(moment) -> str:
-    return f"{moment:%m月%d日 %H:%M}" if moment else "下一个工作时段"
+    if moment is None:
+        return Phrase("callback_next_opening")
+    return Phrase("month_day_time", month=f"{moment:%m}", day=f"{moment:%d}", time=f"{moment:%H:%M}")
 
 
 class ActionHandoffToHuman(Action):

@@ -6,7 +6,12 @@ from typing import Any, Dict
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from kefu.replies import render
+from kefu.replies import configured_persona, render
+
+# rasa-sdk imports every module of this package when the action server starts: reading the
+# texts of data/responses/ and the persona now makes a broken file stop the start, with its
+# file, line and reason, instead of breaking the first reply.
+configured_persona()
 
 
 def say(dispatcher: CollectingDispatcher, template: str, **values: Any) -> None:

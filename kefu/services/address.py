@@ -15,6 +15,10 @@ _SEPARATORS = re.compile(r"[\s,，;；、]+")
 # A recipient's name: 2-4 Chinese characters standing on their own.
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _ADDRESS_HINTS = ("区", "县", "镇", "路", "街", "号", "村", "栋", "室", "楼", "弄", "巷", "小区")
+# Words before the address itself: "新地址：…", "改成…".
+_LEAD_INS = ("收货地址", "新地址", "地址", "改成", "改到", "改为", "换成", "是", ":", "：")
+# What follows a city's name when the shopper writes it in full (杭州市).
+_CITY_SUFFIX = "市"
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,9 @@ def parse_address(text: Optional[str]) -> Optional[NewAddress]:
         else:
             place_parts.append(part)
     place = "".join(place_parts)
-    for label in ("收货地址", "新地址", "地址", "改成", "改到", "改为", "换成", "是", ":", "："):
-        if place.startswith(label):
-            place = place[len(label):]
+    for lead_in in _LEAD_INS:
+        if place.startswith(lead_in):
+            place = place[len(lead_in):]
     province_names = {p.full_name: p.name for p in PROVINCES}
     province_names.update({p.name: p.name for p in PROVINCES})
     matched = _strip(place, province_names)
@@ -70,7 +74,7 @@ def parse_address(text: Optional[str]) -> Optional[NewAddress]:
         city = province
     else:
         return None
-    rest = rest.lstrip("市")
+    rest = rest.lstrip(_CITY_SUFFIX)
     if len(rest) < 4:
         # Without a district and street nobody can deliver it.
         return None

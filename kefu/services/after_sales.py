@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from kefu import names
 from kefu.backends.orders import Order, OrderItem
 from kefu.services import return_policy
 from kefu.services.references import ordinal_in
+from kefu.storage.phrases import Phrase
 
 RETURN, EXCHANGE, CANCEL, CHANGE_ADDRESS, PROBLEM, REFUND_STATUS = (
     "return", "exchange", "cancel", "change_address", "problem", "refund_status",
@@ -24,14 +25,6 @@ TASK_OF_INTENT = {
     names.CHANGE_ADDRESS_INTENT: CHANGE_ADDRESS,
     names.REPORT_PROBLEM_INTENT: PROBLEM,
     names.ASK_REFUND_STATUS_INTENT: REFUND_STATUS,
-}
-TASK_LABELS = {
-    RETURN: "退货申请",
-    EXCHANGE: "换货申请",
-    CANCEL: "取消订单",
-    CHANGE_ADDRESS: "修改地址",
-    PROBLEM: "问题反馈",
-    REFUND_STATUS: "退款查询",
 }
 # After explaining a return route, the task the assistant offers to carry out.
 OFFER_AFTER_ROUTE = {
@@ -108,14 +101,14 @@ PROBLEM_KINDS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("damaged", ("坏", "碎", "破", "裂", "压扁", "变形", "摔", "烂", "漏液", "划痕", "划花")),
     ("quality", ("质量", "开线", "起球", "掉色", "褪色", "异味", "不响", "失灵", "用不了", "没反应", "杂音", "脱胶", "瑕疵")),
 )
-PROBLEM_KIND_LABELS = {"damaged": "商品破损", "wrong_item": "发错货", "missing_item": "少发漏发", "quality": "质量问题"}
+PROBLEM_KIND_CODES = frozenset(code for code, _ in PROBLEM_KINDS)
 
 RESOLUTIONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("agent", ("人工", "客服", "真人", "投诉")),
     ("refund", ("退款", "退钱", "退货", "不要了", "退了")),
     ("reship", ("补发", "重发", "换新", "再发", "换一个", "换个新", "发一个")),
 )
-RESOLUTION_LABELS = {"reship": "补发/换新", "refund": "退款", "agent": "转人工处理"}
+RESOLUTION_CODES = frozenset(code for code, _ in RESOLUTIONS)
 
 # First match wins: "全新没拆封" is unopened although it says 拆封, "拆封了没用过"
 # is opened although it says 用过, and "没穿过" is not "穿过".
@@ -125,7 +118,7 @@ ITEM_CONDITIONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("unopened", ("没用", "没穿", "未使用", "没洗", "没动", "吊牌在", "吊牌还在")),
     ("used", ("用过", "穿过", "洗过", "使用过", "已使用", "戴过", "用了")),
 )
-ITEM_CONDITION_LABELS = {"unopened": "全新未拆封", "opened": "已拆封未使用", "used": "已使用"}
+ITEM_CONDITION_CODES = frozenset(code for code, _ in ITEM_CONDITIONS)
 
 RETURN_REASONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("尺码不合适", ("尺码", "码", "大了", "小了", "偏大", "偏小", "不合身", "太紧", "太松")),
@@ -144,22 +137,38 @@ def _classify(text: Optional[str], table) -> Optional[str]:
     return None
 
 
-def _read(text: Optional[str], labels: Dict[str, str], table) -> Optional[str]:
+def _read(text: Optional[str], codes: FrozenSet[str], table) -> Optional[str]:
     """A code typed or sent by a button as it is, else what the shopper's words say."""
     code = text.strip() if text else ""
-    return code if code in labels else _classify(text, table)
+    return code if code in codes else _classify(text, table)
 
 
 def problem_kind_in(text: Optional[str]) -> Optional[str]:
-    return _read(text, PROBLEM_KIND_LABELS, PROBLEM_KINDS)
+    return _read(text, PROBLEM_KIND_CODES, PROBLEM_KINDS)
 
 
 def resolution_in(text: Optional[str]) -> Optional[str]:
-    return _read(text, RESOLUTION_LABELS, RESOLUTIONS)
+    return _read(text, RESOLUTION_CODES, RESOLUTIONS)
 
 
 def item_condition_in(text: Optional[str]) -> Optional[str]:
-    return _read(text, ITEM_CONDITION_LABELS, ITEM_CONDITIONS)
+    return _read(text, ITEM_CONDITION_CODES, ITEM_CONDITIONS)
+
+
+# --- what the shopper calls them (phrases of data/responses/after_sales.yml) ---------
+def task_label(task: Optional[str]) -> Phrase:
+    """"退货申请" for a return …; "这次的申请" when the task is not known."""
+    return Phrase(f"task_{task}") if task in TASK_SLOTS else Phrase("task_unnamed")
+
+
+def problem_kind_label(kind: Optional[str]) -> Optional[Phrase]:
+    """"商品破损" for damaged …; None for a code that is not a problem kind."""
+    return Phrase(f"problem_kind_{kind}") if kind in PROBLEM_KIND_CODES else None
+
+
+def item_condition_label(condition: Optional[str]) -> Optional[Phrase]:
+    """"全新未拆封" for unopened …; None for a code that is not a condition."""
+    return Phrase(f"item_condition_{condition}") if condition in ITEM_CONDITION_CODES else None
 
 
 def return_reason_in(text: Optional[str]) -> Optional[str]:

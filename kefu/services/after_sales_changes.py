@@ -17,12 +17,11 @@ from kefu.backends.orders import Order, Recipient, ReturnRequest
 from kefu.services import after_sales as tasks
 from kefu.services.address import parse_address
 from kefu.services.return_policy import catalogue_exclusions, return_route
+from kefu.storage.phrases import Phrase
 
-# What the record says when the shopper gave no reason, condition or choice.
-DEFAULT_RETURN_REASON = "七天无理由"
+# What the record says when the shopper gave no condition or choice (no reason: phrase return_reason_none).
 DEFAULT_ITEM_CONDITION = "unopened"
 DEFAULT_RESOLUTION = "agent"
-CANCEL_REASON = "顾客在客服对话中取消"
 
 
 @dataclass(frozen=True)
@@ -51,26 +50,31 @@ class AfterSalesChanges:
             if not skus:
                 raise AfterSalesRejected("item_not_in_order", "nothing returnable was chosen")
             return self._shop.request_return(
-                order.order_id, skus, answers.get(names.RETURN_REASON_SLOT) or DEFAULT_RETURN_REASON,
+                order.order_id, skus, answers.get(names.RETURN_REASON_SLOT) or _recorded("return_reason_none"),
                 answers.get(names.ITEM_CONDITION_SLOT) or DEFAULT_ITEM_CONDITION,
             )
         if task == tasks.EXCHANGE:
             return self._shop.request_exchange(
                 order.order_id, chosen[0], answers[names.EXCHANGE_SKU_ID_SLOT],
-                f"换成{answers.get(names.EXCHANGE_VARIANT_SLOT)}",
+                _recorded("record_exchange_reason", variant=answers.get(names.EXCHANGE_VARIANT_SLOT)),
             )
         if task == tasks.CANCEL:
-            return self._shop.cancel_order(order.order_id, CANCEL_REASON)
+            return self._shop.cancel_order(order.order_id, _recorded("record_cancel_reason"))
         if task == tasks.CHANGE_ADDRESS:
             return self._shop.change_address(order.order_id, new_recipient(order, answers.get(names.NEW_ADDRESS_SLOT)))
         if task == tasks.PROBLEM:
             kind = answers[names.PROBLEM_KIND_SLOT]
             return self._shop.report_problem(
                 order.order_id, chosen[0] if len(chosen) == 1 else None, kind,
-                answers.get(names.PROBLEM_DESCRIPTION_SLOT) or tasks.PROBLEM_KIND_LABELS[kind],
+                answers.get(names.PROBLEM_DESCRIPTION_SLOT) or str(tasks.problem_kind_label(kind) or kind),
                 answers.get(names.PROBLEM_RESOLUTION_SLOT) or DEFAULT_RESOLUTION,
             )
         raise AfterSalesRejected("invalid_request", f"unknown task {task!r}")
+
+
+def _recorded(phrase: str, **values: Any) -> str:
+    """A phrase as written, as plain text: the shop's records are read by its staff, not in the persona."""
+    return str(Phrase(phrase, **values))
 
 
 def new_recipient(order: Order, new_address: Optional[str]) -> Recipient:

@@ -8,9 +8,9 @@ from typing import Any, Dict, List, Optional
 from kefu.backends.orders import Order
 from kefu.services import after_sales as tasks
 from kefu.services.address import parse_address
-from kefu.services.order_view import item_text, items_text
+from kefu.services.order_view import item_text, items_text, listed_items
 from kefu.services.return_policy import ReturnRoute, time_left_text
-from kefu.storage.phrases import Phrase
+from kefu.storage.phrases import Phrase, listed
 
 
 def _moment(value: Optional[datetime]) -> str:
@@ -37,24 +37,26 @@ def blocker_values(order: Order, route: Optional[ReturnRoute], now: datetime) ->
         "carrier": shipment.carrier if shipment else Phrase("carrier_unknown"),
         "tracking_number": shipment.tracking_number if shipment else "",
         "warehouse": _return_address(order),
-        "excluded": "；".join(f"{item_text(item)}：{why}" for item, why in excluded) or Phrase("no_items_excluded"),
-        "open_requests": "；".join(f"{r.return_id}（{r.status_label}）" for r in order.returns
-                                   if r.status in ("requested", "approved")) or Phrase("requests_in_progress"),
+        "excluded": listed((Phrase("return_excluded_item", item=item_text(item), why=why) for item, why in excluded),
+                           "separator_semicolon") or Phrase("no_items_excluded"),
+        "open_requests": listed((Phrase("open_request", return_id=r.return_id, status=r.status_label)
+                                 for r in order.returns if r.status in ("requested", "approved")),
+                                "separator_semicolon") or Phrase("requests_in_progress"),
     }
 
 
 def _chosen_items_text(order: Order, slots: Dict[str, Any]) -> str:
-    return "，".join(item_text(item) for item in tasks.chosen_items(order, slots.get("return_items")))
+    return listed_items(tasks.chosen_items(order, slots.get("return_items")))
 
 
 def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[str, Any]) -> Dict[str, Any]:
     if order is None:
-        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", Phrase("task_unnamed"))}
+        return {"template": "confirm_generic", "task": tasks.task_label(task)}
     values: Dict[str, Any] = {"order_id": order.order_id, "items": _chosen_items_text(order, slots)}
     if task == tasks.RETURN:
         values.update(
             reason=slots.get("return_reason") or Phrase("return_reason_none"),
-            condition=tasks.ITEM_CONDITION_LABELS.get(slots.get("item_condition") or "", Phrase("item_condition_unsaid")),
+            condition=tasks.item_condition_label(slots.get("item_condition")) or Phrase("item_condition_unsaid"),
         )
     elif task == tasks.EXCHANGE:
         values.update(variant=slots.get("exchange_variant") or "")
@@ -69,7 +71,7 @@ def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[
             phone=(address.phone if address and address.phone else order.recipient.phone),
         )
     else:
-        return {"template": "confirm_generic", "task": tasks.TASK_LABELS.get(task or "", Phrase("task_unnamed"))}
+        return {"template": "confirm_generic", "task": tasks.task_label(task)}
     return {"template": f"confirm_{task}", **values}
 
 
@@ -93,7 +95,7 @@ def submitted_reply(task: str, order: Order, outcome: Any, slots: Dict[str, Any]
                 "recipient": recipient.name, "phone": recipient.phone}
     # a problem report
     return {"template": f"problem_reported_{outcome.resolution}", **values, "report_id": outcome.report_id,
-            "kind": tasks.PROBLEM_KIND_LABELS.get(outcome.kind, outcome.kind)}
+            "kind": tasks.problem_kind_label(outcome.kind) or outcome.kind}
 
 
 def refund_status_replies(order: Order) -> List[Dict[str, Any]]:

@@ -7,12 +7,15 @@ from decimal import Decimal
 from typing import Dict, Optional
 
 from kefu.backends.orders import DeliveryEstimate, ShippingQuote
+from kefu.storage.phrases import Phrase
+
+# Days from today -> the phrase that names the day.
+_NEAR_DAYS = {0: "day_today", 1: "day_tomorrow", 2: "day_after_tomorrow"}
 
 
 def _day(value: date, today: date) -> str:
-    offset = (value - today).days
-    names = {0: "今天", 1: "明天", 2: "后天"}
-    return names.get(offset, f"{value.month}月{value.day}日")
+    near = _NEAR_DAYS.get((value - today).days)
+    return Phrase(near) if near else Phrase("month_day", month=value.month, day=value.day)
 
 
 def _money(value: Decimal) -> str:
@@ -22,13 +25,17 @@ def _money(value: Decimal) -> str:
 def delivery_reply(estimate: DeliveryEstimate) -> Dict[str, str]:
     today = estimate.quoted_at.date()
     if estimate.ships_today:
-        ships = f"今天{estimate.cutoff_hour}点前付款当天发货"
+        ships = Phrase("delivery_ships_today", hour=estimate.cutoff_hour)
     else:
-        ships = f"现在付款{_day(estimate.ships_on, today)}发货"
+        ships = Phrase("delivery_ships_on", day=_day(estimate.ships_on, today))
     if estimate.arrives_earliest == estimate.arrives_latest:
         arrives = _day(estimate.arrives_earliest, today)
     else:
-        arrives = f"{_day(estimate.arrives_earliest, today)}到{_day(estimate.arrives_latest, today)}"
+        arrives = Phrase(
+            "delivery_arrives_between",
+            earliest=_day(estimate.arrives_earliest, today),
+            latest=_day(estimate.arrives_latest, today),
+        )
     days = (
         str(estimate.days_min)
         if estimate.days_min == estimate.days_max
@@ -51,7 +58,7 @@ def shipping_reply(quote: ShippingQuote) -> Dict[str, str]:
     if quote.free_shipping_threshold is None:
         return {"template": "shipping_fee_never_free", "province": quote.province, "fee": _money(quote.fee)}
     short: Optional[Decimal] = quote.amount_short_of_free_shipping
-    short_text = f"您现在还差{_money(short)}元～" if short and quote.goods_amount > 0 else ""
+    short_text = Phrase("shipping_fee_short", amount=_money(short)) if short and quote.goods_amount > 0 else ""
     return {
         "template": "shipping_fee_below_threshold",
         "province": quote.province,

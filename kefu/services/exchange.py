@@ -9,6 +9,7 @@ from typing import Dict, List, Optional
 
 from kefu.backends.catalogue import StockLevel
 from kefu.backends.orders import OrderItem
+from kefu.storage.phrases import Phrase, listed
 
 _BIGGER = ("大一码", "大一号", "大一个码", "大点", "大一点", "大码")
 _SMALLER = ("小一码", "小一号", "小一个码", "小点", "小一点")
@@ -54,7 +55,7 @@ def exchange_choice(
     wanted_color = color if color in colors else _mentioned(colors, text)
     if wanted_size is None and wanted_color is None:
         return ExchangeChoice(None, template="exchange_variant_unclear", values={
-            "colors": "、".join(colors) or "无", "sizes": "、".join(sizes) or "均码",
+            "colors": listed(colors) or Phrase("stock_no_colors"), "sizes": listed(sizes) or Phrase("stock_one_size"),
         })
     target_color = wanted_color or item.color
     target_size = wanted_size or item.size
@@ -68,6 +69,6 @@ def exchange_choice(
     if not level.in_stock:
         in_stock = [_variant(l.color, l.size) for l in levels if l.in_stock and l.sku_id != item.sku_id]
         return ExchangeChoice(None, template="exchange_out_of_stock", values={
-            "variant": variant, "available": "、".join(in_stock[:6]) or "暂时都没货",
+            "variant": variant, "available": listed(in_stock[:6]) or Phrase("exchange_nothing_in_stock"),
         })
     return ExchangeChoice(level.sku_id, variant=variant)

@@ -1,11 +1,12 @@
-"""Turns an order into the values the order responses in domain.yml fill in."""
+"""Turns an order into the values the order templates (data/responses/orders.yml) fill in."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from kefu.backends.orders import LogisticsEvent, Order, OrderItem
+from kefu.storage.phrases import Joined, Phrase, listed
 
 MAX_EVENTS_SHOWN = 3
 
@@ -15,27 +16,37 @@ def _moment(value: datetime) -> str:
 
 
 def _day(value) -> str:
-    return value.strftime("%m月%d日")
+    return Phrase("month_day", month=f"{value:%m}", day=f"{value:%d}")
 
 
 def item_text(item: OrderItem) -> str:
     variant = "/".join(v for v in (item.color, item.size) if v)
-    return f"{item.product_name}{f'（{variant}）' if variant else ''}×{item.quantity}"
+    if variant:
+        return Phrase("order_item", name=item.product_name, variant=variant, quantity=item.quantity)
+    return Phrase("order_item_plain", name=item.product_name, quantity=item.quantity)
+
+
+def listed_items(items: Iterable[OrderItem]) -> str:
+    return listed((item_text(item) for item in items), "separator_comma")
 
 
 def items_text(order: Order) -> str:
-    return "，".join(item_text(item) for item in order.items)
+    return listed_items(order.items)
 
 
 def events_text(events: List[LogisticsEvent]) -> str:
     latest_first = sorted(events, key=lambda e: e.occurred_at, reverse=True)[:MAX_EVENTS_SHOWN]
-    return "\n".join(f"· {_moment(e.occurred_at)} {e.location} {e.description}" for e in latest_first)
+    return Joined(
+        (Phrase("order_event", moment=_moment(e.occurred_at), location=e.location, description=e.description)
+         for e in latest_first),
+        "\n",
+    )
 
 
 def order_button_title(order: Order) -> str:
-    first = order.items[0].product_name if order.items else "订单"
-    more = f"等{len(order.items)}件" if len(order.items) > 1 else ""
-    return f"{order.order_id} {first}{more}（{order.status_label}）"
+    first = order.items[0].product_name if order.items else Phrase("order_button_no_items")
+    more = Phrase("order_more_items", count=len(order.items)) if len(order.items) > 1 else ""
+    return Phrase("order_button", order_id=order.order_id, first=first, more=more, status=order.status_label)
 
 
 def order_response(order: Order, events: List[LogisticsEvent], now: datetime) -> List[Dict]:
@@ -52,7 +63,7 @@ def order_response(order: Order, events: List[LogisticsEvent], now: datetime) ->
             "template": "order_logistics",
             "carrier": shipment.carrier,
             "tracking_number": shipment.tracking_number,
-            "events": events_text(events) or "· 包裹已出库，等待快递揽收",
+            "events": events_text(events) or Phrase("order_no_events"),
         })
         if shipment.estimated_arrival is not None:
             responses.append({"template": "order_eta", "eta": _day(shipment.estimated_arrival)})

@@ -6,7 +6,7 @@ import re
 from typing import List, Optional, Tuple
 
 from kefu.backends.catalogue import ATTRIBUTE_LABELS, CatalogueBackend, Product, StockLevel
-from kefu.storage.phrases import Phrase
+from kefu.storage.phrases import Phrase, listed
 
 # A product id pasted on its own or inside a product link (…item?id=P1001).
 _PRODUCT_ID = re.compile(r"(?<![A-Za-z0-9])(P\d{4})(?!\d)")
@@ -90,8 +90,10 @@ def attribute_reply(product: Product, text: str) -> dict:
         # The merchant's catalogue does not say: better an agent than a guess.
         return {"template": "product_attribute_unknown", "product": product.name,
                 "label": ATTRIBUTE_LABELS.get(unknown[0], unknown[0])}
-    highlights = "；".join(
-        f"{ATTRIBUTE_LABELS.get(k, k)}：{v}" for k, v in list(product.attributes.items())[:OVERVIEW_ATTRIBUTES]
+    highlights = listed(
+        (Phrase("product_highlight", label=ATTRIBUTE_LABELS.get(k, k), value=v)
+         for k, v in list(product.attributes.items())[:OVERVIEW_ATTRIBUTES]),
+        "separator_semicolon",
     )
     return {"template": "product_overview", "product": product.name, "price": f"{product.price:g}", "highlights": highlights}
 
@@ -107,8 +109,8 @@ def stock_reply(product: Product, levels: List[StockLevel], color: Optional[str]
             "template": "stock_no_such_variant",
             "product": product.name,
             "variant": asked,
-            "colors": "、".join(product.colors) or Phrase("stock_no_colors"),
-            "sizes": "、".join(product.sizes) or Phrase("stock_one_size"),
+            "colors": listed(product.colors) or Phrase("stock_no_colors"),
+            "sizes": listed(product.sizes) or Phrase("stock_one_size"),
         }
     available = [level for level in levels if level.in_stock]
     if color and size or len(levels) == 1:
@@ -129,5 +131,5 @@ def stock_reply(product: Product, levels: List[StockLevel], color: Optional[str]
         "template": "stock_variants",
         "product": product.name,
         "variant": asked or Phrase("stock_variants_now"),
-        "variants": "、".join(_variant(level) for level in available),
+        "variants": listed(_variant(level) for level in available),
     }

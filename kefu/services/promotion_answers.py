@@ -25,7 +25,7 @@ from kefu.knowledge.promotions.rules import (
 )
 from kefu.knowledge.body_measurements import chinese_number
 from kefu.storage.money import yuan
-from kefu.storage.phrases import Joined, Phrase
+from kefu.storage.phrases import Joined, Phrase, listed
 
 Reply = Dict[str, Any]
 
@@ -35,6 +35,8 @@ _QUANTITY = re.compile(r"(?:买|拍|来|要|下单|入)\s*([0-9]+|[一两二三�
 _MULTI_BUY = re.compile(r"几件|多件|第二件|两件|[2-9]件|俩|多买|买[二三两]")
 _ORDER = re.compile(r"这单|这一单|这个订单|这笔|我的订单|订单|我买的|我下的")
 _GENERIC_COUPON = re.compile(r"券|红包")
+# Numbers shoppers say for two and three: "买俩", "来仨".
+_COLLOQUIAL_NUMBERS = str.maketrans({"俩": "两", "仨": "三"})
 
 # How many deals an overview names before "等": a list of twelve is not an answer.
 OVERVIEW_LIMIT = 6
@@ -85,17 +87,17 @@ def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) ->
     coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]
     if not coupons:
         return {"template": "coupon_none"}
-    listed = _bullets(Joined((rule.name, _validity(rule))) for rule in coupons)
+    on_offer = _bullets(Joined((rule.name, _validity(rule))) for rule in coupons)
     if context.order is not None and refers_to_order(text):
         basket = _order_basket(context, coupons)
         quote = engine.price(basket)
         used = [rule.name for rule in quote.rules if rule.is_coupon]
         if used:
-            return {"template": "coupon_for_order", "order_id": context.order.order_id, "coupons": listed,
-                    "used": "、".join(used), "explanation": quote.explain()}
-        return {"template": "coupon_for_order_none", "order_id": context.order.order_id, "coupons": listed,
+            return {"template": "coupon_for_order", "order_id": context.order.order_id, "coupons": on_offer,
+                    "used": listed(used), "explanation": quote.explain()}
+        return {"template": "coupon_for_order_none", "order_id": context.order.order_id, "coupons": on_offer,
                 "hints": _hints_text(engine, basket)}
-    return {"template": "coupon_overview", "coupons": listed}
+    return {"template": "coupon_overview", "coupons": on_offer}
 
 
 # --- the kinds of question ----------------------------------------------------------
@@ -122,13 +124,13 @@ def _protection_reply(engine: PromotionEngine, context: ShopperContext) -> Reply
         if not policies:
             return {"template": "protection_policy_none"}
         days = sorted({rule.days for rule in policies})
-        return {"template": "protection_policy", "policies": "、".join(f"{rule.name}" for rule in policies),
+        return {"template": "protection_policy", "policies": listed(rule.name for rule in policies),
                 "days": "/".join(str(d) for d in days)}
     answers = []
     for item, category, current in zip(order.items, context.order_categories, context.order_current_prices):
         answer = engine.price_protection(order.paid_at, item.unit_price, current, context.now,
                                          product_id=item.product_id, category=category, quantity=item.quantity)
-        answers.append(Joined((item.product_name, "：", answer.text)))
+        answers.append(Phrase("protection_item_answer", product=item.product_name, answer=answer.text))
     return {"template": "protection_for_order", "order_id": order.order_id, "answers": _bullets(answers)}
 
 
@@ -138,7 +140,7 @@ def _multi_buy_reply(engine: PromotionEngine, context: ShopperContext, quantity:
         offers = [rule.name for rule in engine.book.of_kind(MULTI_BUY) if rule.is_active(context.now)]
         if not offers:
             return {"template": "multi_buy_none_in_shop"}
-        return {"template": "multi_buy_which_product", "offers": "、".join(offers)}
+        return {"template": "multi_buy_which_product", "offers": listed(offers)}
     quotes = engine.multi_buy_quote(product.product_id, product.category, product.price, context.now, quantity)
     if not quotes:
         return {"template": "multi_buy_none", "product": product.name, "deals": _deals_text(engine, context)}
@@ -185,7 +187,7 @@ def _quantity(text: str) -> Optional[int]:
     if match is None:
         return None
     word = match.group(1)
-    number = int(word) if word.isdigit() else chinese_number(word.replace("俩", "两").replace("仨", "三"))
+    number = int(word) if word.isdigit() else chinese_number(word.translate(_COLLOQUIAL_NUMBERS))
     return int(number) if number and 0 < number <= 99 else None
 
 

@@ -16,6 +16,8 @@ from kefu.knowledge.recommendation import Needs, Recommendation, cheaper_than, d
 from kefu.services.product_answers import product_id_in
 
 # --- recipients ---------------------------------------------------------------------------
+# The recipient who is the shopper themself: no gift, so the replies do not say "送给…".
+MYSELF = "自己"
 # What shoppers call the person -> a key of RECIPIENTS. Longest words are tried first.
 _RECIPIENT_WORDS: Dict[str, Tuple[str, ...]] = {
     "女朋友": ("女朋友", "女票", "女友", "女盆友", "女神"),
@@ -35,7 +37,7 @@ _RECIPIENT_WORDS: Dict[str, Tuple[str, ...]] = {
     "客户": ("客户",),
     "朋友": ("朋友", "同学"),
     # Not a bare "自己": "我自己看看" is not a recipient.
-    "自己": ("自己用", "自用", "给自己", "自己穿", "自己戴", "自己买"),
+    MYSELF: ("自己用", "自用", "给自己", "自己穿", "自己戴", "自己买"),
 }
 
 # --- uses ----------------------------------------------------------------------------------
@@ -91,6 +93,8 @@ _NEGATED_AFTER = re.compile(r"^(?:色|的|系|款)*\s*(?:的)?(?:就)?(?:不要|
 _CLAUSES = re.compile(r"[，,。！!？?；;、\s]+|但是|不过|可是")
 
 # --- budgets ---------------------------------------------------------------------------------
+# The units of a number in words: 两三百, 一千五, 2千, 1万.
+_HUNDRED, _THOUSAND, _TEN_THOUSAND = "百", "千", "万"
 _NUMBER = r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*([kK千万])?"
 _UNIT = r"\s*(?:块钱|块|元|rmb|RMB|¥)?\s*"
 # Not part of a longer number, nor a size ("42-43码") or a measure ("500ml").
@@ -326,7 +330,7 @@ def read_budget(
             return max(low, high), min(low, high)
     match = _TWO_DIGITS.search(text)
     if match:
-        unit = 100 if match.group(3) == "百" else 1000
+        unit = 100 if match.group(3) == _HUNDRED else 1000
         low, high = chinese_number(match.group(1)), chinese_number(match.group(2))
         return Decimal(int(high) * unit), Decimal(int(low) * unit)
     for pattern, shape in ((_AT_MOST_AFTER, "max"), (_ABOUT, "about"), (_AT_LEAST, "min"), (_AT_MOST_BEFORE, "max"),
@@ -362,8 +366,8 @@ def _amount(number: Optional[str], multiplier: Optional[str] = None) -> Optional
     if not number:
         return None
     value: Optional[float]
-    if "千" in number and not re.fullmatch(r"\d+(?:\.\d+)?", number):
-        head, rest = number.split("千", 1)
+    if _THOUSAND in number and not re.fullmatch(r"\d+(?:\.\d+)?", number):
+        head, rest = number.split(_THOUSAND, 1)
         thousands = chinese_number(head) if head else 1.0
         if thousands is None:
             return None
@@ -375,9 +379,9 @@ def _amount(number: Optional[str], multiplier: Optional[str] = None) -> Optional
         value = chinese_number(number)
     if value is None:
         return None
-    if multiplier in ("k", "K", "千"):
+    if multiplier in ("k", "K", _THOUSAND):
         value *= 1000
-    elif multiplier == "万":
+    elif multiplier == _TEN_THOUSAND:
         value *= 10000
     if value <= 0:
         return None

@@ -12,9 +12,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from kefu.knowledge import recommendation as ranking
 from kefu.knowledge.recommendation import Needs, Pick, Recommendation
 from kefu.names import ASK_PRODUCT_INFO_INTENT, INFORM_INTENT, PRODUCT_ENTITY
-from kefu.services.recommendation import Refinement, ShownProduct
+from kefu.services.recommendation import MYSELF, Refinement, ShownProduct
 from kefu.storage.money import plain
-from kefu.storage.phrases import Joined, Phrase
+from kefu.storage.phrases import Joined, Phrase, listed
 
 # The question asked when the budget is missing, by whether the shopper has said what it is for.
 BUDGET_QUESTION = "recommend_ask_budget"
@@ -29,7 +29,7 @@ def _payload(intent: str, product_id: str) -> str:
 
 
 def category_question(needs: Needs) -> Dict[str, Any]:
-    if needs.recipient and needs.recipient != "自己":
+    if needs.recipient and needs.recipient != MYSELF:
         return {"template": "recommend_ask_category_for", "recipient": needs.recipient}
     return {"template": "recommend_ask_category"}
 
@@ -50,7 +50,7 @@ def criteria_text(needs: Needs) -> str:
         parts.append(Phrase("recommend_criteria_budget_max", budget=plain(needs.budget_max)))
     elif needs.budget_min is not None:
         parts.append(Phrase("recommend_criteria_budget_min", budget=plain(needs.budget_min)))
-    if needs.recipient and needs.recipient != "自己":
+    if needs.recipient and needs.recipient != MYSELF:
         parts.append(Phrase("recommend_criteria_recipient", recipient=needs.recipient))
     if needs.colors_wanted:
         parts.append(Phrase("recommend_criteria_colors_wanted", colors="/".join(needs.colors_wanted)))
@@ -60,12 +60,13 @@ def criteria_text(needs: Needs) -> str:
         parts.append(Phrase("recommend_criteria_size", size=needs.size))
     if needs.uses:
         parts.append(Phrase("recommend_criteria_uses", uses="/".join(needs.uses)))
-    return Joined(parts, "、") if parts else Phrase("recommend_criteria_none")
+    return listed(parts) if parts else Phrase("recommend_criteria_none")
 
 
 # --- the products --------------------------------------------------------------------------
 def reason_text(pick: Pick) -> str:
-    return Joined((Phrase(f"recommend_reason_{reason.kind}", **reason.values) for reason in pick.reasons), "，")
+    reasons = (Phrase(f"recommend_reason_{reason.kind}", **reason.values) for reason in pick.reasons)
+    return listed(reasons, "separator_comma")
 
 
 def products_text(picks: Sequence[Pick]) -> str:

@@ -9,6 +9,7 @@ from typing import Callable, List, Optional
 
 from kefu.backends.catalogue import CatalogueBackend
 from kefu.backends.orders import Order, OrderItem
+from kefu.storage.phrases import Phrase
 
 # The route names are also the reply template names (return_route_<route>).
 NO_REASON_RETURN = "no_reason_return"
@@ -46,10 +47,10 @@ def time_left_text(deadline: datetime, now: datetime) -> str:
     left = max(deadline - now, timedelta(0))
     days, hours = left.days, left.seconds // 3600
     if days and hours:
-        return f"{days}天{hours}小时"
+        return Phrase("time_left_days_hours", days=days, hours=hours)
     if days:
-        return f"{days}天"
-    return f"{max(hours, 1)}小时"
+        return Phrase("time_left_days", days=days)
+    return Phrase("time_left_hours", hours=max(hours, 1))
 
 
 def catalogue_exclusions(catalogue: CatalogueBackend) -> ExclusionLookup:

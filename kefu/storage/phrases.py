@@ -64,6 +64,11 @@ class Joined(str):
         return str(worded(self.separator, wording)).join(str(worded(part, wording)) for part in self.parts)
 
 
+def listed(parts: Iterable[Any], separator: str = "separator_enumeration") -> Joined:
+    """The parts joined by the separator phrase called ``separator`` (、 unless told; data/responses/common.yml)."""
+    return Joined(parts, Phrase(separator))
+
+
 def worded(value: Any, wording: Wording) -> Any:
     """``value`` with every phrase in it worded by ``wording``; any other value as it is."""
     return value.worded(wording) if isinstance(value, (Phrase, Joined)) else value

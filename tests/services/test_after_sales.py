@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 
 from kefu.backends.orders import Order, OrderItem, Recipient, ReturnRequest
+from kefu.replies import render, using_persona
+from kefu.replies.persona import Persona
 from kefu.services import after_sales as tasks
 from kefu.services.return_policy import ReturnRoute, return_route
 from kefu.storage.clock import SHOP_TZ
@@ -87,6 +89,27 @@ def test_resolutions_from_the_shoppers_words(text, resolution):
 )
 def test_item_condition(text, condition):
     assert tasks.item_condition_in(text) == condition
+
+
+def test_every_task_kind_and_condition_has_its_words():
+    assert {task: tasks.task_label(task) for task in tasks.TASK_SLOTS} == {
+        "return": "退货申请", "exchange": "换货申请", "cancel": "取消订单", "change_address": "修改地址",
+        "problem": "问题反馈", "refund_status": "退款查询",
+    }
+    assert tasks.task_label(None) == tasks.task_label("unknown") == "这次的申请"
+    assert {kind: tasks.problem_kind_label(kind) for kind in tasks.PROBLEM_KIND_CODES} == {
+        "damaged": "商品破损", "wrong_item": "发错货", "missing_item": "少发漏发", "quality": "质量问题",
+    }
+    assert {condition: tasks.item_condition_label(condition) for condition in tasks.ITEM_CONDITION_CODES} == {
+        "unopened": "全新未拆封", "opened": "已拆封未使用", "used": "已使用",
+    }
+    assert tasks.problem_kind_label("other") is None and tasks.item_condition_label(None) is None
+
+
+def test_the_words_follow_the_persona():
+    with using_persona(Persona(style="formal", overrides={"task_return": ("退货",)})):
+        assert render("after_sales_abandoned", chooser=lambda variations: variations[0],
+                      task=tasks.task_label(tasks.RETURN))["text"] == "好的，退货先不办了，有需要随时叫小蜜蜂。"
 
 
 def test_return_reason_is_a_usual_one_or_the_shoppers_own_words():

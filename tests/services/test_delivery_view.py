@@ -2,6 +2,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kefu.backends.orders import DeliveryEstimate, ShippingQuote
+from kefu.replies import render, using_persona
+from kefu.replies.persona import Persona
 from kefu.services.delivery_view import delivery_reply, shipping_reply
 
 
@@ -52,3 +54,10 @@ def test_without_an_amount_nothing_is_said_about_what_is_missing():
 def test_region_that_never_ships_free():
     reply = shipping_reply(quote("25", None, "500"))
     assert (reply["template"], reply["fee"]) == ("shipping_fee_never_free", "25")
+
+
+def test_the_persona_words_what_the_view_composes():
+    reply = shipping_reply(quote("8", "99", "60"))
+    with using_persona(Persona(style="formal")):
+        text = render(reply["template"], **{key: value for key, value in reply.items() if key != "template"})["text"]
+    assert text == "寄到广东运费8元，满99元就包邮了，您现在还差39元。"
