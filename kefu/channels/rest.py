@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 from kefu.channels.relay import HandoffChannel
 from kefu.handoff.delivery import deliver_pending
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
+from kefu.storage.phrases import plain_phrase
 
 # An id the databases can compare with (a 64-bit integer); anything else is a client's mistake.
 MESSAGE_ID = re.compile(r"-?[0-9]{1,18}")
@@ -31,13 +32,13 @@ class HandoffRestInput(HandoffChannel, RestInput):
         async def pending_messages(request: Request) -> HTTPResponse:
             sender_id = (request.args.get("sender") or "").strip()
             if not sender_id:
-                return _error(400, "missing_sender", "需要参数 sender")
+                return _error(400, "missing_sender", plain_phrase("rest_missing_sender"))
             after = request.args.get("after")
             if after is not None and not MESSAGE_ID.fullmatch(after.strip()):
-                return _error(400, "bad_after", "参数 after 应为已收到的最后一条消息的编号（整数）")
+                return _error(400, "bad_after", plain_phrase("rest_bad_after"))
             agent = request.app.ctx.agent
             if agent is None or not agent.is_ready():
-                return _error(503, "not_ready", "助手尚未就绪")
+                return _error(503, "not_ready", plain_phrase("rest_not_ready"))
             delivered: List[Dict[Text, Any]] = []
 
             async def collect(payloads: List[Dict[Text, Any]]) -> None:
@@ -47,7 +48,7 @@ class HandoffRestInput(HandoffChannel, RestInput):
                 async with agent.lock_store.lock(sender_id):
                     await deliver_pending(handoff_service(), sender_id, collect, _message_id(after))
             except DATABASE_ERRORS:
-                return _error(503, "unavailable", "暂时无法读取消息")
+                return _error(503, "unavailable", plain_phrase("rest_unavailable"))
             return response.json(delivered)
 
         return webhook

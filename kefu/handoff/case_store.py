@@ -17,6 +17,7 @@ from kefu.handoff.models import CLAIMED, OPEN_STATUSES, SYSTEM, HandoffCase, Han
 from kefu.handoff.triggers import HandoffDecision
 from kefu.settings import Settings
 from kefu.storage.clock import in_shop_time, shop_now
+from kefu.storage.phrases import plain_phrase
 
 
 class HandoffError(Exception):
@@ -147,7 +148,8 @@ class CaseStore:
             return
         row.reason, row.priority, row.reason_label = decision.reason.value, decision.priority, decision.labels
         row.emotion_score = max(row.emotion_score or 0.0, decision.emotion_score)
-        self._add_message(session, row.id, SYSTEM, f"升级：{decision.labels}", now)
+        note = plain_phrase("case_note_escalated", reasons=decision.labels)
+        self._add_message(session, row.id, SYSTEM, note, now)
 
     @staticmethod
     def _add_message(session: Session, case_id: int, direction: str, text: str, now: datetime,

@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from kefu.storage.phrases import plain_phrase
+
 # Chosen on the tuning list of tests/handoff/emotion_messages.py (the best
 # accuracy there; see tests/handoff/test_emotion.py).
 ANGRY_THRESHOLD = 0.5
@@ -186,15 +188,15 @@ def read_emotion(text: Optional[str]) -> EmotionReading:
         signals.extend(marks)
     if _is_shouting(text):
         raw += SHOUTING
-        signals.append("大写")
+        signals.append(plain_phrase("emotion_signal_shouting"))
     if raw > 0:
         repeats = min(len(_REPETITION.findall(text)), REPETITION_MAX_STEPS)
         if repeats:
             raw *= 1 + REPETITION_STEP * repeats
-            signals.append("×重复")
+            signals.append(plain_phrase("emotion_signal_repeated"))
         if _is_stretched(text):
             raw *= STRETCHED
-            signals.append("×拖长")
+            signals.append(plain_phrase("emotion_signal_stretched"))
     return EmotionReading(round(1 - math.exp(-raw), 4), tuple(signals))
 
 

@@ -15,6 +15,7 @@ from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseStore, NotYourCase, TranscriptLine, as_case
 from kefu.handoff.models import CLAIMED, CLOSED, QUEUED, SYSTEM, Agent, HandoffCase
 from kefu.handoff.triggers import HandoffDecision
+from kefu.storage.phrases import plain_phrase
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ class CaseQueue(CaseStore):
                 if session.get(HandoffCase, case_id) is None:
                     raise CaseNotFound(case_id)
                 return False
-            self._add_message(session, case_id, SYSTEM, f"{agent.display_name} 接入", now, author=username)
+            note = plain_phrase("case_note_claimed", agent=agent.display_name)
+            self._add_message(session, case_id, SYSTEM, note, now, author=username)
             return True
 
         won = self._gateway.write(change)
@@ -194,7 +196,8 @@ class CaseQueue(CaseStore):
                     .execution_options(synchronize_session=False)
                 ).rowcount:
                     name = session.execute(select(Agent.display_name).where(Agent.username == agent)).scalar() or agent
-                    self._add_message(session, case_id, SYSTEM, f"{name} 超时未响应，已退回排队", now, author=agent)
+                    note = plain_phrase("case_note_released", agent=name)
+                    self._add_message(session, case_id, SYSTEM, note, now, author=agent)
                     released.append(case_id)
             return released
 
@@ -216,7 +219,8 @@ class CaseQueue(CaseStore):
             if row.status == CLAIMED and row.claimed_by != username:
                 raise NotYourCase(f"case {case_id} is held by {row.claimed_by}")
             row.status, row.closed_by, row.closed_at = CLOSED, username, now
-            self._add_message(session, case_id, SYSTEM, f"{agent.display_name} 结束了会话", now, author=username)
+            note = plain_phrase("case_note_closed", agent=agent.display_name)
+            self._add_message(session, case_id, SYSTEM, note, now, author=username)
             return as_case(row)
 
         return self._gateway.write(change)

@@ -38,6 +38,7 @@ from kefu.services.knowledge_answers import best_faq, knowledge_reply
 from kefu.services.promotion_answers import ShopperContext, coupon_reply, promotion_reply
 from kefu.services.order_view import order_button_title, order_response
 from kefu.storage.clock import shop_now
+from kefu.storage.phrases import listed
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def order_suggestion(intent: str, text: str, case_orders: CaseOrders, now: datet
         return None
     order = order_meant(text, orders, case_orders.discussed_order_id, intent)
     if order is None:
-        titles = "；".join(order_button_title(order) for order in orders[:MAX_SUGGESTIONS])
+        titles = listed((order_button_title(order) for order in orders[:MAX_SUGGESTIONS]), "separator_semicolon")
         return render("agent_which_order", orders=titles)["text"]
     if intent == ASK_REFUND_STATUS_INTENT:
         replies = refund_status_replies(order)

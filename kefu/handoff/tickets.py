@@ -26,6 +26,7 @@ from kefu.handoff.models import (
     TicketCallback,
 )
 from kefu.storage.clock import in_shop_time
+from kefu.storage.phrases import plain_phrase
 
 # A ticket's shopper who does not answer is called again this long after,
 # or at the next opening if the shop is closed then; after this many
@@ -131,19 +132,20 @@ class Tickets(CaseStore):
             ).scalar_one()
             attempt = TicketCallback(case_id=case_id, agent=username, outcome=outcome, note=note, called_at=now)
             session.add(attempt)
-            said = f"：{note}" if note else ""
+            said = plain_phrase("callback_said", note=note) if note else ""
             if outcome == REACHED:
                 row.status, row.closed_by, row.closed_at = CLOSED, username, now
-                text = f"{agent.display_name} 回电，已联系上顾客{said}"
+                text = plain_phrase("callback_reached", agent=agent.display_name, said=said)
             else:
                 unanswered += 1
-                text = f"{agent.display_name} 回电未接通（第 {unanswered} 次）{said}"
                 if unanswered >= MAX_UNANSWERED_CALLBACKS:
                     row.status, row.closed_by, row.closed_at = CLOSED, username, now
-                    text += f"；{unanswered} 次未接通，联系不上顾客，工单已关闭"
+                    then = plain_phrase("callback_unreachable", count=unanswered)
                 else:
                     row.callback_at = next_callback_slot(now, hours)
-                    text += f"；下次回电 {_day_and_time(row.callback_at)}"
+                    then = plain_phrase("callback_next_call", moment=_day_and_time(row.callback_at))
+                text = plain_phrase("callback_no_answer", agent=agent.display_name, count=unanswered, said=said,
+                                    then=then)
             message = self._add_message(session, case_id, SYSTEM, text, now, author=username)
             return CallbackResult(as_case(row), _callback(attempt), message, unanswered)
 
@@ -179,4 +181,4 @@ def next_callback_slot(now: datetime, hours: BusinessHours) -> datetime:
 
 def _day_and_time(moment: datetime) -> str:
     moment = in_shop_time(moment)
-    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return plain_phrase("month_day_time", month=moment.month, day=moment.day, time=f"{moment:%H:%M}")

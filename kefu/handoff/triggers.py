@@ -28,6 +28,7 @@ from kefu.names import (
     REQUEST_HUMAN_INTENT,
 )
 from kefu.services.clarification import MISSES_BEFORE_HUMAN
+from kefu.storage.phrases import listed, plain_phrase
 
 MOST_URGENT = 1
 GOLD = "gold"
@@ -36,21 +37,25 @@ GOLD = "gold"
 class HandoffReason(str, Enum):
     """Why a case was opened. Declared in order of precedence among equal priorities."""
 
-    ANGRY = ("angry", 1, "情绪激动")
-    COMPLAINT = ("complaint", 1, "投诉/索赔")
-    VIP_PROBLEM = ("vip_problem", 2, "金卡会员遇到问题")
-    VERIFICATION_FAILED = ("verification_failed", 2, "身份验证三次未通过")
-    REQUESTED = ("requested", 3, "顾客要求人工")
-    AGENT_OFFER_ACCEPTED = ("agent_offer_accepted", 3, "顾客接受了转人工")
-    REPEATED_FALLBACK = ("repeated_fallback", 3, "机器人多次没听懂")
-    UNKNOWN_ANSWER = ("unknown_answer", 4, "知识库答不上来")
+    ANGRY = ("angry", 1)
+    COMPLAINT = ("complaint", 1)
+    VIP_PROBLEM = ("vip_problem", 2)
+    VERIFICATION_FAILED = ("verification_failed", 2)
+    REQUESTED = ("requested", 3)
+    AGENT_OFFER_ACCEPTED = ("agent_offer_accepted", 3)
+    REPEATED_FALLBACK = ("repeated_fallback", 3)
+    UNKNOWN_ANSWER = ("unknown_answer", 4)
 
-    def __new__(cls, value: str, priority: int, label: str) -> "HandoffReason":
+    def __new__(cls, value: str, priority: int) -> "HandoffReason":
         member = str.__new__(cls, value)
         member._value_ = value
         member.priority = priority
-        member.label = label
         return member
+
+    @property
+    def label(self) -> str:
+        """What the agents' queue calls the reason (data/responses/workspace.yml)."""
+        return plain_phrase(f"handoff_reason_{self.value}")
 
 
 # Intents that name the trigger by themselves.
@@ -71,7 +76,7 @@ class HandoffDecision:
     @property
     def labels(self) -> str:
         """All the triggers for the agent's queue: "情绪激动、投诉/索赔"."""
-        return "、".join(trigger.label for trigger in self.triggers)
+        return str(listed(trigger.label for trigger in self.triggers))
 
 
 def decide_handoff(

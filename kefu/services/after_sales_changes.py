@@ -17,7 +17,7 @@ from kefu.backends.orders import Order, Recipient, ReturnRequest
 from kefu.services import after_sales as tasks
 from kefu.services.address import parse_address
 from kefu.services.return_policy import catalogue_exclusions, return_route
-from kefu.storage.phrases import Phrase
+from kefu.storage.phrases import plain_phrase
 
 # What the record says when the shopper gave no condition or choice (no reason: phrase return_reason_none).
 DEFAULT_ITEM_CONDITION = "unopened"
@@ -42,6 +42,7 @@ class AfterSalesChanges:
         return ChangeMade(record, status or order.status)
 
     def _change(self, task: str, order: Order, answers: Mapping[str, Any], now: datetime):
+        # What goes into the shop's records is read by its staff: plain phrases, not in the persona.
         chosen = [item.sku_id for item in tasks.chosen_items(order, answers.get(names.RETURN_ITEMS_SLOT))]
         if task == tasks.RETURN:
             route = return_route(order, now, catalogue_exclusions(self._catalogue))
@@ -50,16 +51,16 @@ class AfterSalesChanges:
             if not skus:
                 raise AfterSalesRejected("item_not_in_order", "nothing returnable was chosen")
             return self._shop.request_return(
-                order.order_id, skus, answers.get(names.RETURN_REASON_SLOT) or _recorded("return_reason_none"),
+                order.order_id, skus, answers.get(names.RETURN_REASON_SLOT) or plain_phrase("return_reason_none"),
                 answers.get(names.ITEM_CONDITION_SLOT) or DEFAULT_ITEM_CONDITION,
             )
         if task == tasks.EXCHANGE:
             return self._shop.request_exchange(
                 order.order_id, chosen[0], answers[names.EXCHANGE_SKU_ID_SLOT],
-                _recorded("record_exchange_reason", variant=answers.get(names.EXCHANGE_VARIANT_SLOT)),
+                plain_phrase("record_exchange_reason", variant=answers.get(names.EXCHANGE_VARIANT_SLOT)),
             )
         if task == tasks.CANCEL:
-            return self._shop.cancel_order(order.order_id, _recorded("record_cancel_reason"))
+            return self._shop.cancel_order(order.order_id, plain_phrase("record_cancel_reason"))
         if task == tasks.CHANGE_ADDRESS:
             return self._shop.change_address(order.order_id, new_recipient(order, answers.get(names.NEW_ADDRESS_SLOT)))
         if task == tasks.PROBLEM:
@@ -70,11 +71,6 @@ class AfterSalesChanges:
                 answers.get(names.PROBLEM_RESOLUTION_SLOT) or DEFAULT_RESOLUTION,
             )
         raise AfterSalesRejected("invalid_request", f"unknown task {task!r}")
-
-
-def _recorded(phrase: str, **values: Any) -> str:
-    """A phrase as written, as plain text: the shop's records are read by its staff, not in the persona."""
-    return str(Phrase(phrase, **values))
 
 
 def new_recipient(order: Order, new_address: Optional[str]) -> Recipient:

@@ -64,6 +64,12 @@ class Joined(str):
         return str(worded(self.separator, wording)).join(str(worded(part, wording)) for part in self.parts)
 
 
+def plain_phrase(name: str, /, **values: Any) -> str:
+    """The phrase ``name`` filled in as written, as a plain ``str`` no persona rewords: text for the
+    shop's people (agents' notes and labels, error messages), not for the shopper."""
+    return str(Phrase(name, **values))
+
+
 def listed(parts: Iterable[Any], separator: str = "separator_enumeration") -> Joined:
     """The parts joined by the separator phrase called ``separator`` (、 unless told; data/responses/common.yml)."""
     return Joined(parts, Phrase(separator))

@@ -23,6 +23,7 @@ from kefu.handoff.service import DATABASE_ERRORS, HandoffService
 from kefu.handoff.suggestions import last_shopper_text, suggestions_for_case
 from kefu.handoff.tickets import NotATicket
 from kefu.storage.clock import SHOP_TZ, shop_now
+from kefu.storage.phrases import plain_phrase
 from kefu.workspace.auth import LoginThrottle, SessionSigner, session_token, set_session_cookie, token_hash
 from kefu.workspace.checks import (
     ApiError,
@@ -84,18 +85,18 @@ class WorkspaceApi:
         except ApiError as error:
             return error_response(error.status, error.code, error.message)
         except CaseNotFound:
-            return error_response(404, "case_not_found", "没有这个会话")
+            return error_response(404, "case_not_found", plain_phrase("workspace_case_not_found"))
         except NotYourCase:
-            return error_response(409, "not_your_case", "这个会话已由其他客服接待")
+            return error_response(409, "not_your_case", plain_phrase("workspace_not_your_case"))
         except NotATicket:
-            return error_response(409, "not_a_ticket", "这个会话不是待回电的留言工单（可能已经结束）")
+            return error_response(409, "not_a_ticket", plain_phrase("workspace_not_a_ticket"))
         except CaseNotOpen:
-            return error_response(409, "case_not_open", "这个会话已经结束")
+            return error_response(409, "case_not_open", plain_phrase("workspace_case_not_open"))
         except UnknownAgent:
-            return error_response(401, "unauthorized", "账号不存在，请重新登录")
+            return error_response(401, "unauthorized", plain_phrase("workspace_unknown_agent"))
         except DATABASE_ERRORS:
             logger.exception("handoff database unavailable")
-            return error_response(503, "unavailable", "系统暂时无法访问数据库，请稍后再试")
+            return error_response(503, "unavailable", plain_phrase("workspace_database_unavailable"))
 
     def with_session(self, handler: Handler) -> Handler:
         """``handler`` for a request with a live session only; its agent in ``request.ctx.agent_account``."""
@@ -113,7 +114,7 @@ class WorkspaceApi:
 
             account = await asyncio.to_thread(account_of_live_session) if username else None
             if account is None:
-                raise ApiError(401, "unauthorized", "请先登录")
+                raise ApiError(401, "unauthorized", plain_phrase("workspace_login_first"))
             request.ctx.agent_account = account
             return await handler(request, **params)
 
@@ -123,7 +124,7 @@ class WorkspaceApi:
     def _rasa_agent(request: Request) -> Any:
         agent = request.app.ctx.agent
         if agent is None or not agent.is_ready():
-            raise ApiError(503, "not_ready", "助手尚未就绪，请稍后再试")
+            raise ApiError(503, "not_ready", plain_phrase("workspace_not_ready"))
         return agent
 
     async def _existing_case(self, case_id: int) -> Case:
@@ -152,11 +153,11 @@ class WorkspaceApi:
     async def login(self, request: Request) -> HTTPResponse:
         username, password = check_login(json_body(request))
         if self.throttle.blocked(username):
-            raise ApiError(429, "too_many_attempts", "密码错误次数过多，请稍后再试")
+            raise ApiError(429, "too_many_attempts", plain_phrase("workspace_too_many_attempts"))
         account = await asyncio.to_thread(agent_accounts.verify_agent, self.service.engine, username, password)
         if account is None:
             self.throttle.failed(username)
-            raise ApiError(401, "wrong_password", "账号或密码不正确")
+            raise ApiError(401, "wrong_password", plain_phrase("workspace_wrong_password"))
         self.throttle.succeeded(username)
         await asyncio.to_thread(agent_accounts.mark_seen, self.service.engine, account.username)
         token = self.signer.issue(account.username)
@@ -177,7 +178,7 @@ class WorkspaceApi:
             except DATABASE_ERRORS:
                 # Not revoked: say so (the browser forgets the cookie all the same).
                 logger.exception("could not revoke a workspace session")
-                answer = error_response(503, "unavailable", "系统暂时无法访问数据库，退出未生效，请稍后再试")
+                answer = error_response(503, "unavailable", plain_phrase("workspace_logout_failed"))
         set_session_cookie(request, answer, "", max_age=0)
         return answer
 
@@ -236,10 +237,11 @@ class WorkspaceApi:
         if not won and not (case.status == CLAIMED and case.claimed_by == username):
             if case.status == CLAIMED:
                 holder = await asyncio.to_thread(agent_accounts.display_names, self.service.engine, [case.claimed_by])
-                raise ApiError(409, "claimed_by_other", f"这个会话已由 {holder[case.claimed_by]} 接入")
+                raise ApiError(409, "claimed_by_other",
+                               plain_phrase("workspace_claimed_by_other", agent=holder[case.claimed_by]))
             if case.status == TICKET:
-                raise ApiError(409, "case_not_open", "这个会话已转为留言工单")
-            raise ApiError(409, "case_not_open", "这个会话已经结束")
+                raise ApiError(409, "case_not_open", plain_phrase("workspace_case_is_ticket"))
+            raise ApiError(409, "case_not_open", plain_phrase("workspace_case_not_open"))
         return await self.case(request, case_id)
 
     async def case(self, request: Request, case_id: int) -> HTTPResponse:

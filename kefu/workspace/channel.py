@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse
 
 from kefu.handoff.service import DATABASE_ERRORS, HandoffService, handoff_service
 from kefu.settings import Settings
+from kefu.storage.phrases import plain_phrase
 from kefu.workspace.api import Handler, WorkspaceApi
 from kefu.workspace.auth import SESSION_HOURS, SessionSigner, workspace_secret
 from kefu.workspace.checks import error_response
@@ -71,7 +72,7 @@ class AgentWorkspaceInput(InputChannel):
         @workspace.route("/static/<name:str>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in STATIC_FILES:
-                return error_response(404, "not_found", "没有这个文件")
+                return error_response(404, "not_found", plain_phrase("workspace_no_such_file"))
             return await response.file(STATIC_DIR / name, mime_type=STATIC_FILES[name],
                                        headers={"Cache-Control": "no-cache"})
 

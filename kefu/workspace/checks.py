@@ -10,6 +10,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from kefu.handoff.models import CALLBACK_OUTCOMES, REACHED
+from kefu.storage.phrases import plain_phrase
 
 # Longer than any shop platform lets one chat message be; an agent pasting a
 # whole document is told so instead of the shopper getting a wall of text.
@@ -35,7 +36,7 @@ def json_body(request: Request) -> Any:
     try:
         return request.json
     except Exception:  # Sanic raises its own InvalidUsage for a body that is not JSON
-        raise ApiError(400, "bad_request", "请求内容不是有效的 JSON")
+        raise ApiError(400, "bad_request", plain_phrase("workspace_body_not_json"))
 
 
 def check_login(body: Any) -> Tuple[str, str]:
@@ -43,36 +44,38 @@ def check_login(body: Any) -> Tuple[str, str]:
     username = body.get("username") if isinstance(body, dict) else None
     password = body.get("password") if isinstance(body, dict) else None
     if not isinstance(username, str) or not isinstance(password, str) or not username.strip() or not password:
-        raise ApiError(400, "bad_request", "请输入账号和密码")
+        raise ApiError(400, "bad_request", plain_phrase("workspace_login_missing"))
     username = username.strip()
     if len(username) > MAX_USERNAME_CHARS or len(password) > MAX_PASSWORD_CHARS:
-        raise ApiError(401, "wrong_password", "账号或密码不正确")
+        raise ApiError(401, "wrong_password", plain_phrase("workspace_wrong_password"))
     return username, password
 
 
 def check_reply(body: Any) -> str:
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-        raise ApiError(400, "bad_request", "请求格式不对：需要 JSON {\"text\": \"…\"}")
+        raise ApiError(400, "bad_request", plain_phrase("workspace_reply_malformed"))
     text = body["text"].strip()
     if not text:
-        raise ApiError(400, "empty_reply", "回复内容不能为空")
+        raise ApiError(400, "empty_reply", plain_phrase("workspace_reply_empty"))
     if len(text) > MAX_REPLY_CHARS:
-        raise ApiError(400, "reply_too_long", f"回复太长了（{len(text)} 字），最多 {MAX_REPLY_CHARS} 字")
+        raise ApiError(400, "reply_too_long",
+                       plain_phrase("workspace_reply_too_long", length=len(text), limit=MAX_REPLY_CHARS))
     return text
 
 
 def check_callback(body: Any) -> Tuple[str, str]:
     """(outcome, note) of a call-back report; ApiError (400) for anything else."""
     if not isinstance(body, dict) or not isinstance(body.get("note", ""), (str, type(None))):
-        raise ApiError(400, "bad_request", "请求格式不对：需要 JSON {\"outcome\": \"reached\" 或 \"no_answer\", \"note\": \"…\"}")
+        raise ApiError(400, "bad_request", plain_phrase("workspace_callback_malformed"))
     outcome = body.get("outcome")
     if outcome not in CALLBACK_OUTCOMES:
-        raise ApiError(400, "bad_outcome", "回电结果只能是 reached（已联系）或 no_answer（未接通）")
+        raise ApiError(400, "bad_outcome", plain_phrase("workspace_callback_bad_outcome"))
     note = (body.get("note") or "").strip()
     if outcome == REACHED and not note:
-        raise ApiError(400, "empty_note", "已联系上顾客，请写下沟通结果")
+        raise ApiError(400, "empty_note", plain_phrase("workspace_callback_note_missing"))
     if len(note) > MAX_REPLY_CHARS:
-        raise ApiError(400, "note_too_long", f"备注太长了（{len(note)} 字），最多 {MAX_REPLY_CHARS} 字")
+        raise ApiError(400, "note_too_long",
+                       plain_phrase("workspace_callback_note_too_long", length=len(note), limit=MAX_REPLY_CHARS))
     return outcome, note
 
 
@@ -81,4 +84,4 @@ def check_since(raw: Optional[str]) -> Optional[int]:
     try:
         return int(raw) if raw not in (None, "") else None
     except ValueError:
-        raise ApiError(400, "bad_request", "since 必须是消息编号（整数）")
+        raise ApiError(400, "bad_request", plain_phrase("workspace_since_not_a_number"))

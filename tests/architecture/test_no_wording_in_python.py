@@ -1,6 +1,6 @@
-"""What a shopper reads is written in data/responses/ (docs/replies.md), never in the Python of
-kefu/services or actions: a Chinese string there is vocabulary for reading the shopper's messages,
-kept in one of the module-level tables named below, or it is wording in the wrong place."""
+"""What a shopper or an agent reads is written in data/responses/ (docs/replies.md), never in the Python
+of the packages scanned: a Chinese string there is vocabulary for reading the shopper's messages (or
+seed data), kept in one of the module-level tables named below, or it is wording in the wrong place."""
 
 import ast
 import re
@@ -10,15 +10,24 @@ from typing import Iterator, List, Set, Tuple
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCANNED = ("kefu/services", "actions")
+SCANNED = ("kefu/services", "kefu/handoff", "kefu/workspace", "kefu/channels", "actions")
 
 # Han characters, CJK punctuation (、。「」【】) and full-width forms (，：；（）～): "，".join(…)
 # and f"（{variant}）" compose wording as much as words do.
 CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 # Module -> its module-level names whose Chinese is read, never written: words, regexes and
-# synonym tables matched against the shopper's messages. Add a table here only for that.
+# synonym tables matched against the shopper's messages. Add a table here only for that (or for
+# seed data, with a comment saying so).
 PARSING_VOCABULARY = {
+    # Seed data, not wording: the demo agent's account is created with this display name, as an
+    # agent added with `python -m kefu.handoff.agents add` is with theirs.
+    "kefu/handoff/agents.py": {"DEMO_AGENT_DISPLAY_NAME"},
+    "kefu/handoff/emotion.py": {
+        "LEXICON", "_POSITIVE",  # angry words and their weights; thanks and praise
+        "_NEGATORS", "_INTENSIFIERS", "_INTENSIFIER_SUFFIXES", "_REPETITION",  # 不差, 太慢, 慢死了, 又
+        "_CLAUSE_BREAK", "_EXCLAMATIONS", "_QUESTIONS", "_INTERROBANG",  # full-width punctuation: ！？，
+    },
     "kefu/services/address.py": {
         "_SEPARATORS", "_ADDRESS_HINTS", "_LEAD_INS", "_CITY_SUFFIX",  # splitting a typed address
     },
@@ -104,7 +113,7 @@ SOURCES = sorted(path.relative_to(ROOT).as_posix() for folder in SCANNED for pat
 def test_no_chinese_outside_the_parsing_vocabulary(module):
     _, wording = _scan_module(module)
     assert not wording, (
-        "Chinese text in Python: put what the shopper reads in data/responses/ (a phrase or a template, "
+        "Chinese text in Python: put what the shopper or an agent reads in data/responses/ (a phrase or a template, "
         "docs/replies.md); words for reading the shopper's messages go in a table listed in "
         "PARSING_VOCABULARY:\n  " + "\n  ".join(wording)
     )

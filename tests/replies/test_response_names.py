@@ -14,7 +14,7 @@ SOURCES = sorted([*(ROOT / "kefu").rglob("*.py"), *(ROOT / "actions").rglob("*.p
 
 # Calls whose argument at this position names a template, or a phrase.
 TEMPLATE_CALLS = {"render": 0, "render_with_buttons": 0, "say": 1}
-PHRASE_CALLS = {"Phrase": 0, "phrase_text": 0}
+PHRASE_CALLS = {"Phrase": 0, "phrase_text": 0, "plain_phrase": 0}
 
 
 def _function_name(call: ast.Call) -> str:
