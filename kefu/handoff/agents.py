@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from kefu.handoff.models import Agent, RevokedSession, create_handoff_schema
+from kefu.storage.handoff_models import Agent, RevokedSession, create_handoff_schema
 from kefu.settings import Settings, environment_variable
 from kefu.storage.clock import shop_now
 from kefu.storage.db import make_engine, make_session_factory

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kefu.backends.sql.session import SqlGateway, from_row
 from kefu.handoff import agents as agent_accounts
-from kefu.handoff.models import CLAIMED, OPEN_STATUSES, SYSTEM, HandoffCase, HandoffMessage
+from kefu.storage.handoff_models import CLAIMED, OPEN_STATUSES, SYSTEM, HandoffCase, HandoffMessage
 from kefu.handoff.triggers import HandoffDecision
 from kefu.settings import Settings
 from kefu.storage.clock import in_shop_time, shop_now

@@ -1,30 +1,5 @@
-"""How angry one shopper message sounds: a negative-emotion score in [0, 1].
-
-A lexicon rather than a trained classifier: there is no labelled corpus of
-this shop's angry messages to train on, and an agent who asks "why was this
-case urgent?" can be shown the words that made it so (``EmotionReading.signals``).
-
-What counts, and why:
-
-* lexicon terms with weights (破服务 0.7, 气死 0.9, 忍无可忍 1.0 …). Terms are
-  matched longest first without overlapping, so 差评 is not also 差, and
-  each term lists the everyday words that contain it without anger
-  (垃圾桶, 滚筒洗衣机, 差不多, 麻烦), which are skipped;
-* an intensifier just before a term (太慢, 真的很差, 到底干什么吃的) or
-  after it (慢死了, 烂透了) makes it weigh half as much again;
-* negation just before an *evaluative* term cancels it (不差, 不生气,
-  一点都不慢); threats and insults are not negatable: 不退钱就… and
-  是不是有病 are still angry;
-* punctuation (!!!, ！！, ？？？, ?!) adds on its own, halved in a message
-  that thanks or praises (太好了！！！);
-* angry emoji (😡 🤬 👎 …) add; a swear word typed in capitals (WTF)
-  weighs more, and a message typed all in capitals adds;
-* repetition (又, 三次, 第二次, 还没, 都, 多少遍 …) and stretched letters
-  (sooo; slowww is read as slow) amplify whatever else was found, never
-  score alone: 还有M码吗 is a question, 又发错了 with 气死 is exasperation.
-
-The raw sum ``r`` is squashed to ``1 - exp(-r)``: one strong term or two
-mild signals reach the anger threshold, more only approach 1.
+"""How angry one shopper message sounds: a negative-emotion score in [0, 1], from a lexicon (not a trained
+classifier) so that an agent can be shown the words that made a case urgent; docs/handoff.md has the rules.
 """
 
 from __future__ import annotations

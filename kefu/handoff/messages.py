@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import CaseStore, Message, as_message
-from kefu.handoff.models import AGENT, SHOPPER, HandoffCase, HandoffMessage
+from kefu.storage.handoff_models import AGENT, SHOPPER, HandoffCase, HandoffMessage
 from kefu.handoff.triggers import decide_handoff
 
 # How far back a pushing channel looks for replies to deliver.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseStore, NotYourCase, TranscriptLine, as_case
-from kefu.handoff.models import CLAIMED, CLOSED, QUEUED, SYSTEM, Agent, HandoffCase
+from kefu.storage.handoff_models import CLAIMED, CLOSED, QUEUED, SYSTEM, Agent, HandoffCase
 from kefu.handoff.triggers import HandoffDecision
 from kefu.storage.phrases import plain_phrase
 

@@ -14,7 +14,7 @@ from kefu.backends.errors import BackendFailure
 from kefu.backends.factory import backends_from_env
 from kefu.backends.orders import Order, OrderBackend
 from kefu.handoff.case_store import Case, Message
-from kefu.handoff.models import SHOPPER
+from kefu.storage.handoff_models import SHOPPER
 from kefu.knowledge.promotions import PromotionEngine
 from kefu.knowledge.store import KnowledgeStore, shared_store
 from kefu.names import (

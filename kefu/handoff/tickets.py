@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kefu.backends.sql.session import from_row
 from kefu.handoff.case_store import Case, CaseNotOpen, CaseStore, Message, as_case
 from kefu.handoff.hours import BusinessHours, business_hours, to_the_minute
-from kefu.handoff.models import (
+from kefu.storage.handoff_models import (
     CALLBACK_OUTCOMES,
     CLOSED,
     NO_ANSWER,

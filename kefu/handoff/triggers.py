@@ -1,16 +1,4 @@
-"""When a conversation goes to a human agent, why, and how urgently.
-
-``decide_handoff`` looks at one turn: what the shopper asked for (intent),
-how they sound (the negative-emotion score), and what the bot has been
-through with them (fallbacks in a row, a question the knowledge base could
-not answer, a locked verification, an offer of an agent they accepted).
-Every trigger that fires is kept; the most urgent one names the case.
-
-Priorities, 1 the most urgent: an angry shopper, a complaint or a gold
-member with a problem is picked up before someone who simply asked for a
-human, and those before a question the bot could not answer. A gold
-member's case is also moved up one step whatever the reason (high-value
-customers wait less), never beyond 1.
+"""When a conversation goes to a human agent, why, and how urgently (docs/handoff.md: triggers and priorities).
 """
 
 from __future__ import annotations

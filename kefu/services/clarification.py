@@ -1,28 +1,5 @@
-"""Clarification instead of guessing, when the NLU was not sure.
-
-The FallbackClassifier turns a message into ``nlu_fallback`` when its best
-intent is below the threshold, or when the best two are closer than the
-ambiguity threshold. The real ranking is still in ``intent_ranking`` (with
-``nlu_fallback`` inserted at the top), so rather than "please rephrase" the
-shopper can be asked which of the model's close guesses they meant.
-
-Which guesses are offered (``candidate_intents``):
-
-* ``nlu_fallback`` and the intents in ``NOT_OFFERED`` are never buttons: a
-  shopper does not click "打招呼", "是的" or "给了个订单号", and "转人工" is
-  already the last button of every clarification.
-* An intent is a candidate when its confidence is at least ``MIN_CONFIDENCE``
-  and at least ``RELATIVE_TO_BEST`` times the best real intent's (counted
-  over every real intent, offered or not, so that a message the model takes
-  for small talk does not get shop buttons pushed at it). A relative bar
-  rather than a fixed gap, because fallback messages range from a best guess
-  of 0.1 (where 0.05 is far away) to two guesses near 0.45 (where a gap of
-  0.05 means a tie). At most ``MAX_OPTIONS`` are offered.
-
-What the shopper gets (``clarification_plan``): after ``MISSES_BEFORE_HUMAN``
-misunderstood messages in a row, the offer of a human agent; otherwise a
-choice between the candidates (one candidate is offered as "did you mean");
-with no candidate, a request to rephrase.
+"""Clarification instead of guessing when the NLU was not sure: which of the model's close guesses to
+offer as buttons, or a human after repeated misses (docs/dialogue.md: clarification).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseNotOpen, Message, NotYourCase, UnknownAgent
 from kefu.handoff.conversation import record_agent_message, resume_if_paused
 from kefu.handoff.delivery import agent_names, deliver_pending, live_sender
-from kefu.handoff.models import CLAIMED, TICKET
+from kefu.storage.handoff_models import CLAIMED, TICKET
 from kefu.handoff.service import DATABASE_ERRORS, HandoffService
 from kefu.handoff.suggestions import last_shopper_text, suggestions_for_case
 from kefu.handoff.tickets import NotATicket

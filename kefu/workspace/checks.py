@@ -9,7 +9,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from kefu.handoff.models import CALLBACK_OUTCOMES, REACHED
+from kefu.storage.handoff_models import CALLBACK_OUTCOMES, REACHED
 from kefu.storage.phrases import plain_phrase
 
 # Longer than any shop platform lets one chat message be; an agent pasting a

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Dict, Mapping, Optional, Sequence
 
 from kefu.handoff.case_store import Case, Message
-from kefu.handoff.models import TICKET
+from kefu.storage.handoff_models import TICKET
 from kefu.handoff.tickets import CallbackAttempt
 from kefu.replies.intent_labels import intent_names
 from kefu.storage.clock import in_shop_time

@@ -21,7 +21,7 @@ from kefu.handoff.agents import (
     session_revoked,
     verify_agent,
 )
-from kefu.handoff.models import Agent, RevokedSession
+from kefu.storage.handoff_models import Agent, RevokedSession
 from kefu.storage.db import make_session_factory
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM
 

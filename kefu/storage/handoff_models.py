@@ -1,19 +1,5 @@
-"""The handoff tables: agents and their revoked sessions, handoff cases, the messages of a case and
-the call-backs of a ticket.
-
-They have a ``Base`` of their own, apart from the shop's: the demo shop is
-dropped and rebuilt by ``make reset-shop`` (``kefu.storage.db.drop_schema``
-drops the shop's metadata only), and that must not lose a single case. They
-live in the same database as the shop by default, and refer to nothing in
-it: the customer's profile and orders are copied into the case as the agent
-saw them when it was opened.
-
-Times are shop time, returned as aware datetimes (``ShopDateTime``).
-
-``create_handoff_schema`` creates the tables a database does not have yet
-(so a database from before ``revoked_sessions`` and ``ticket_callbacks``
-gets them at the next start); it never alters a table that exists, so a
-new fact goes into a new table rather than a new column.
+"""The handoff tables: agents and their revoked sessions, cases, their messages and the call-backs of a
+ticket; a Base of their own, so that rebuilding the demo shop never loses a case (docs/handoff.md).
 """
 
 from __future__ import annotations

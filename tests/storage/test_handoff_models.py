@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kefu.handoff.service import HandoffService
 from kefu.handoff.agents import create_agent
-from kefu.handoff.models import Base, HandoffCase, TicketCallback, create_handoff_schema, drop_handoff_schema
+from kefu.storage.handoff_models import Base, HandoffCase, TicketCallback, create_handoff_schema, drop_handoff_schema
 from kefu.handoff.triggers import decide_handoff
 from kefu.storage import db as shop_db
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM, handoff_settings

@@ -1,0 +1,120 @@
+"""A story added to the dialogue data changes what the assistant does.
+
+These tests train: two dialogue (core-only) models from the project's domain,
+config and data/rules + data/stories, one of them with one more story, as a
+trainer does after editing data/stories/ (about a minute each on 2 cores).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Dict, Optional
+
+import pytest
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+PROJECT = Path(__file__).resolve().parents[1]
+DIALOGUE_DATA = ("rules", "stories")
+# As `rasa train` would glue stories together at random (50) the featurized
+# slots of one story's end (a list shown, a case queued) would contradict the
+# next story's start; the project trains without it.
+AUGMENTATION = 0
+
+# When the handoff service fails, action_handoff_to_human apologises and sets
+# no handoff_status: no rule says what comes next, and the stories say the
+# bot waits for the shopper. This story teaches it to take a complaint down.
+TAUGHT_STORY = """\
+version: "3.1"
+stories:
+  - story: 投诉时转人工出错，请顾客留言
+    steps:
+      - intent: complain
+      - action: utter_complain
+      - action: action_handoff_to_human
+      - action: leave_message_form
+      - active_loop: leave_message_form
+"""
+
+
+def train(workdir: Path, name: str, extra_story: Optional[str] = None) -> str:
+    from rasa.model_training import train_core
+
+    data = workdir / f"{name}-data"
+    for part in DIALOGUE_DATA:
+        if (PROJECT / "data" / part).is_dir():
+            shutil.copytree(PROJECT / "data" / part, data / part)
+    if extra_story:
+        (data / "stories").mkdir(parents=True, exist_ok=True)
+        (data / "stories" / "taught.yml").write_text(extra_story, encoding="utf-8")
+    model = train_core(
+        domain=str(PROJECT / "domain.yml"),
+        config=str(PROJECT / "config.yml"),
+        stories=str(data),
+        output=str(workdir / "models"),
+        fixed_model_name=name,
+        additional_arguments={"augmentation_factor": AUGMENTATION},
+    )
+    assert model, f"training {name} failed"
+    return model
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """(without the story, with it): trained once for the module."""
+    from rasa.core.agent import Agent
+
+    workdir = tmp_path_factory.mktemp("teach")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(PROJECT)
+        # A cache of its own: both models are really trained, the project's cache is left alone.
+        patch.setenv("RASA_CACHE_DIRECTORY", str(workdir / "cache"))
+        without_story = train(workdir, "without-story")
+        with_story = train(workdir, "with-story", TAUGHT_STORY)
+    return Agent.load(without_story), Agent.load(with_story)
+
+
+def conversation(agent, intent: str, *bot_actions: str, slots: Optional[Dict[str, str]] = None):
+    """A live conversation's tracker: the session start, one message, the bot's actions since."""
+    events = [
+        ActionExecuted(ACTION_SESSION_START_NAME),
+        SessionStarted(),
+        ActionExecuted(ACTION_LISTEN_NAME),
+        UserUttered("…", intent={"name": intent, "confidence": 1.0}),
+        *[ActionExecuted(action) for action in bot_actions],
+        *[SlotSet(slot, value) for slot, value in (slots or {}).items()],
+    ]
+    return DialogueStateTracker.from_events("shopper", events, agent.domain.slots)
+
+
+def next_action(agent, tracker) -> str:
+    prediction = agent.processor.predict_next_with_tracker(tracker)
+    return max(prediction["scores"], key=lambda score: score["score"])["action"]
+
+
+def complaint_not_handed_over(agent):
+    return conversation(agent, "complain", "utter_complain", "action_handoff_to_human")
+
+
+def test_a_new_story_teaches_the_assistant_a_path_it_did_not_take(models):
+    without_story, with_story = models
+
+    assert next_action(without_story, complaint_not_handed_over(without_story)) != "leave_message_form"
+    assert next_action(with_story, complaint_not_handed_over(with_story)) == "leave_message_form"
+
+
+@pytest.mark.parametrize(
+    "intent, bot_actions, slots, expected",
+    [
+        # The rules: a queued case pauses the bot, no agent online takes a message.
+        ("complain", ("utter_complain", "action_handoff_to_human"), {"handoff_status": "queued"}, ACTION_LISTEN_NAME),
+        ("complain", ("utter_complain", "action_handoff_to_human"), {"handoff_status": "ticket"}, "leave_message_form"),
+        # The stories: a failed handoff the shopper asked for waits for them.
+        ("request_human", ("action_handoff_to_human",), None, ACTION_LISTEN_NAME),
+    ],
+)
+def test_the_new_story_leaves_the_other_paths_as_they_were(models, intent, bot_actions, slots, expected):
+    for model in models:
+        assert next_action(model, conversation(model, intent, *bot_actions, slots=slots)) == expected
