@@ -2,7 +2,7 @@
 
 These tests train: two dialogue (core-only) models from the project's domain,
 config and data/rules + data/stories, one of them with one more story, as a
-trainer does after editing data/stories/ (about a minute each on 2 cores).
+trainer does after editing data/stories/ (1.5 minutes each on 2 cores).
 """
 
 from __future__ import annotations
@@ -18,10 +18,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 PROJECT = Path(__file__).resolve().parents[1]
 DIALOGUE_DATA = ("rules", "stories")
-# As `rasa train` would glue stories together at random (50) the featurized
-# slots of one story's end (a list shown, a case queued) would contradict the
-# next story's start; the project trains without it.
-AUGMENTATION = 0
 
 # When the handoff service fails, action_handoff_to_human apologises and sets
 # no handoff_status: no rule says what comes next, and the stories say the
@@ -55,14 +51,13 @@ def train(workdir: Path, name: str, extra_story: Optional[str] = None) -> str:
         stories=str(data),
         output=str(workdir / "models"),
         fixed_model_name=name,
-        additional_arguments={"augmentation_factor": AUGMENTATION},
     )
     assert model, f"training {name} failed"
     return model
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
+def agents(tmp_path_factory):
     """(without the story, with it): trained once for the module."""
     from rasa.core.agent import Agent
 
@@ -98,8 +93,8 @@ def complaint_not_handed_over(agent):
     return conversation(agent, "complain", "utter_complain", "action_handoff_to_human")
 
 
-def test_a_new_story_teaches_the_assistant_a_path_it_did_not_take(models):
-    without_story, with_story = models
+def test_a_new_story_teaches_the_assistant_a_path_it_did_not_take(agents):
+    without_story, with_story = agents
 
     assert next_action(without_story, complaint_not_handed_over(without_story)) != "leave_message_form"
     assert next_action(with_story, complaint_not_handed_over(with_story)) == "leave_message_form"
@@ -115,6 +110,6 @@ def test_a_new_story_teaches_the_assistant_a_path_it_did_not_take(models):
         ("request_human", ("action_handoff_to_human",), None, ACTION_LISTEN_NAME),
     ],
 )
-def test_the_new_story_leaves_the_other_paths_as_they_were(models, intent, bot_actions, slots, expected):
-    for model in models:
-        assert next_action(model, conversation(model, intent, *bot_actions, slots=slots)) == expected
+def test_the_new_story_leaves_the_other_paths_as_they_were(agents, intent, bot_actions, slots, expected):
+    for agent in agents:
+        assert next_action(agent, conversation(agent, intent, *bot_actions, slots=slots)) == expected
