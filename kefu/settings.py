@@ -25,6 +25,10 @@ def _trimmed(environ: Mapping[str, str], name: str, default: str) -> str:
     return (environ.get(name) or "").strip() or default
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def environment_variable(name: str) -> str:
     """The variable a command line names at run time (``--password-from-env VAR``), "" when unset:
     a secret kept off the command line, not a setting."""
@@ -42,10 +46,10 @@ class Settings:
     tracker_db_dialect: str
     tracker_db_host: str
     tracker_db_name: str
-    # Trust customer_id in message metadata: a channel, or the shop's web
-    # server in front of the REST channel, logged the shopper in. Set false
-    # when clients reach the REST channel directly.
-    trust_metadata_customer_id: bool = True
+    # DANGEROUS: trust customer_id in message metadata without a signed
+    # identity_token (anyone can then read and change anyone's orders). Only
+    # for a channel that strips the field from clients; warned at every start.
+    trust_metadata_customer_id: bool = False
     # Seconds an action waits for the shop before apologising: a little more
     # than one call of the HTTP client may take (SHOP_API_TIMEOUT).
     backend_deadline_seconds: float = 2.5
@@ -93,6 +97,46 @@ class Settings:
     # Where the reference shop API server listens (`make shop-api`).
     shop_api_host: str = "127.0.0.1"
     shop_api_port: int = 5060
+    # --- security (docs/security.md) ---
+    # Rasa's own API token (`rasa run --auth-token`, passed as ?token=): every
+    # API route but the public channels needs it. Empty: the servers listen on
+    # 127.0.0.1 only (the single-machine demo) and say so at start.
+    rasa_api_token: str = field(default="", repr=False)
+    # Origins allowed to call the Rasa server from a browser (comma-separated
+    # in CORS_ORIGINS); empty: none but the server's own pages.
+    cors_origins: tuple = ()
+    # The shared secret Rasa sends to the action server on every call
+    # (endpoints.yml) and the action server checks; empty: the launcher makes
+    # a random one per run.
+    action_server_token: str = field(default="", repr=False)
+    # Where the action server listens: loopback unless the operator opens it.
+    action_server_host: str = "127.0.0.1"
+    # Largest request body the action server reads (bytes); compressed bodies are refused.
+    action_server_max_body_bytes: int = 2_000_000
+    # Key of the shopper identity_token (CONTRACT §3: "{customer_id}.{expires}.{mac}").
+    # Empty: a random key kept in var/identity_secret for the single-machine demo.
+    identity_secret: str = field(default="", repr=False)
+    # Proving an order with the phone's last four digits: failures counted in
+    # the database per order number and per client; at the limit the order
+    # (or client) is locked for the cool-down, even for the right answer.
+    verification_failures_per_order: int = 5
+    verification_failures_per_client: int = 10
+    verification_lock_minutes: float = 30.0
+    # Channel limits: characters per message, messages per minute per sender
+    # and per client IP, open handoff cases per client IP.
+    message_max_chars: int = 1000
+    messages_per_minute_per_sender: int = 20
+    messages_per_minute_per_ip: int = 60
+    open_cases_per_ip: int = 3
+    # Behind a reverse proxy: trust its X-Forwarded-For / X-Forwarded-Proto
+    # (client IP for limits, Secure cookies under TLS). Never without a proxy.
+    trust_forwarded_headers: bool = False
+    # `make run` only: creates the demo agent (agent/agent123) unless an
+    # operator has set that account's password.
+    demo_mode: bool = False
+    # Personal data: conversations and handoff cases older than this are
+    # purged by `python -m kefu.storage.retention` (0: kept forever).
+    retention_days: int = 180
 
     def rasa_environment(self) -> dict:
         """Variables that endpoints.yml refers to, for the Rasa server process."""
@@ -126,7 +170,7 @@ class Settings:
             tracker_db_dialect=env("TRACKER_DB_DIALECT", "sqlite"),
             tracker_db_host=environ.get("TRACKER_DB_HOST", ""),
             tracker_db_name=env("TRACKER_DB_NAME", str(root / "var" / "tracker.db")),
-            trust_metadata_customer_id=env("TRUST_METADATA_CUSTOMER_ID", "true").lower() in ("1", "true", "yes"),
+            trust_metadata_customer_id=_flag(env("DANGEROUSLY_TRUST_METADATA_CUSTOMER_ID", "false")),
             backend_deadline_seconds=float(env("SHOP_BACKEND_DEADLINE", "2.5")),
             identity_carry_over_minutes=float(env("IDENTITY_CARRY_OVER_MINUTES", "120")),
             handoff_hours=env("HANDOFF_HOURS", "09:00-22:00"),
@@ -146,4 +190,20 @@ class Settings:
             shop_api_token=trimmed("SHOP_API_TOKEN", ""),
             shop_api_host=trimmed("SHOP_API_HOST", cls.shop_api_host),
             shop_api_port=int(trimmed("SHOP_API_PORT", str(cls.shop_api_port))),
+            rasa_api_token=trimmed("RASA_API_TOKEN", ""),
+            cors_origins=tuple(o.strip() for o in environ.get("CORS_ORIGINS", "").split(",") if o.strip()),
+            action_server_token=trimmed("ACTION_SERVER_TOKEN", ""),
+            action_server_host=trimmed("ACTION_SERVER_HOST", cls.action_server_host),
+            action_server_max_body_bytes=int(trimmed("ACTION_SERVER_MAX_BODY", str(cls.action_server_max_body_bytes))),
+            identity_secret=trimmed("IDENTITY_SECRET", ""),
+            verification_failures_per_order=int(trimmed("VERIFICATION_FAILURES_PER_ORDER", str(cls.verification_failures_per_order))),
+            verification_failures_per_client=int(trimmed("VERIFICATION_FAILURES_PER_CLIENT", str(cls.verification_failures_per_client))),
+            verification_lock_minutes=float(trimmed("VERIFICATION_LOCK_MINUTES", str(cls.verification_lock_minutes))),
+            message_max_chars=int(trimmed("MESSAGE_MAX_CHARS", str(cls.message_max_chars))),
+            messages_per_minute_per_sender=int(trimmed("MESSAGES_PER_MINUTE_PER_SENDER", str(cls.messages_per_minute_per_sender))),
+            messages_per_minute_per_ip=int(trimmed("MESSAGES_PER_MINUTE_PER_IP", str(cls.messages_per_minute_per_ip))),
+            open_cases_per_ip=int(trimmed("OPEN_CASES_PER_IP", str(cls.open_cases_per_ip))),
+            trust_forwarded_headers=_flag(trimmed("TRUST_FORWARDED_HEADERS", "false")),
+            demo_mode=_flag(trimmed("KEFU_DEMO_MODE", "false")),
+            retention_days=int(trimmed("RETENTION_DAYS", str(cls.retention_days))),
         )

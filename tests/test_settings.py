@@ -2,24 +2,30 @@ from kefu.settings import Settings
 
 
 def test_defaults_are_the_embedded_setup(monkeypatch):
-    for name in ("RASA_PORT", "ACTION_PORT", "TRACKER_DB_DIALECT", "TRUST_METADATA_CUSTOMER_ID", "SHOP_BACKEND_DEADLINE"):
+    for name in ("RASA_PORT", "ACTION_PORT", "TRACKER_DB_DIALECT", "DANGEROUSLY_TRUST_METADATA_CUSTOMER_ID", "SHOP_BACKEND_DEADLINE", "RASA_API_TOKEN", "CORS_ORIGINS", "ACTION_SERVER_HOST", "KEFU_DEMO_MODE", "TRUST_FORWARDED_HEADERS"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env()
     assert (settings.rasa_port, settings.action_port) == (5005, 5055)
     assert settings.action_endpoint_url == "http://localhost:5055/webhook"
     assert settings.tracker_db_dialect == "sqlite"
     assert settings.tracker_db_name.endswith("var/tracker.db")
-    assert settings.trust_metadata_customer_id is True
+    assert settings.trust_metadata_customer_id is False
     assert settings.backend_deadline_seconds == 2.5
+    # Closed by default: no API token means loopback only; no origin is allowed.
+    assert settings.rasa_api_token == "" and settings.cors_origins == ()
+    assert settings.action_server_host == "127.0.0.1"
+    assert settings.demo_mode is False and settings.trust_forwarded_headers is False
 
 
 def test_environment_overrides(monkeypatch):
     monkeypatch.setenv("ACTION_PORT", "6055")
-    monkeypatch.setenv("TRUST_METADATA_CUSTOMER_ID", "false")
+    monkeypatch.setenv("DANGEROUSLY_TRUST_METADATA_CUSTOMER_ID", "true")
+    monkeypatch.setenv("CORS_ORIGINS", "https://shop.example.com, https://m.shop.example.com")
     monkeypatch.setenv("SHOP_BACKEND_DEADLINE", "1.5")
     settings = Settings.from_env()
     assert settings.action_endpoint_url == "http://localhost:6055/webhook"
-    assert settings.trust_metadata_customer_id is False
+    assert settings.trust_metadata_customer_id is True
+    assert settings.cors_origins == ("https://shop.example.com", "https://m.shop.example.com")
     assert settings.backend_deadline_seconds == 1.5
 
 

@@ -24,6 +24,8 @@ FLOORS: Mapping[str, int] = {
     "kefu.backends": 1,
     "kefu.knowledge": 1,
     "kefu.nlu": 1,
+    # identity tokens, verification limits, the action server's door
+    "kefu.security": 1,
     # 2: plain-Python answers and decisions; the only place that renders text
     "kefu.services": 2,
     "kefu.replies": 2,

@@ -1,0 +1,28 @@
+"""Who is at the other end of a channel, as the channel (not the shopper) saw it: the channels stamp
+it into a message's metadata under ``CLIENT_METADATA_KEY``, replacing whatever a client sent there,
+and the actions count limits (proof failures, open cases) per client with :func:`client_key`."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional
+
+CLIENT_METADATA_KEY = "kefu_client"
+
+
+def stamp_client(metadata: Optional[Mapping[str, Any]], ip: Optional[str], channel: str) -> Dict[str, Any]:
+    """``metadata`` with the channel's own view of the client; a client-sent value never survives."""
+    stamped = dict(metadata or {})
+    stamped[CLIENT_METADATA_KEY] = {"ip": ip or "", "channel": channel}
+    return stamped
+
+
+def client_ip(metadata: Optional[Mapping[str, Any]]) -> Optional[str]:
+    client = (metadata or {}).get(CLIENT_METADATA_KEY)
+    ip = client.get("ip") if isinstance(client, Mapping) else None
+    return str(ip) if ip else None
+
+
+def client_key(metadata: Optional[Mapping[str, Any]], sender_id: str) -> str:
+    """What limits are counted against: the client's IP when a channel stamped one, else the sender."""
+    ip = client_ip(metadata)
+    return f"ip:{ip}" if ip else f"sender:{sender_id}"

@@ -1,0 +1,16 @@
+from kefu.security.client import CLIENT_METADATA_KEY, client_ip, client_key, stamp_client
+
+
+def test_a_client_cannot_choose_its_own_stamp():
+    forged = {CLIENT_METADATA_KEY: {"ip": "10.0.0.1"}, "channel": "web"}
+    stamped = stamp_client(forged, "203.0.113.7", "rest")
+    assert stamped[CLIENT_METADATA_KEY] == {"ip": "203.0.113.7", "channel": "rest"}
+    assert stamped["channel"] == "web"
+    assert forged[CLIENT_METADATA_KEY] == {"ip": "10.0.0.1"}  # the caller's dict is left alone
+
+
+def test_limits_count_per_ip_else_per_sender():
+    assert client_key(stamp_client({}, "203.0.113.7", "rest"), "s-1") == "ip:203.0.113.7"
+    assert client_key({}, "s-1") == "sender:s-1"
+    assert client_key({CLIENT_METADATA_KEY: "junk"}, "s-1") == "sender:s-1"
+    assert client_ip(None) is None
