@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,9 +17,11 @@ from kefu import names
 from kefu.backends.errors import BackendFailure
 from kefu.handoff.context import handoff_facts, transcript
 from kefu.handoff.hours import CLOSED, can_hand_off_now
+from kefu.handoff.limits import BY_PHONE, TooManyOpenCases, TooManyTickets
 from kefu.handoff.profile import CustomerContext, customer_context
 from kefu.handoff.service import HandoffService, handoff_service
 from kefu.handoff.triggers import HandoffDecision, decide_handoff
+from kefu.security.client import client_key
 from kefu.services.order_access import last_four_digits
 from kefu.storage.phrases import Phrase
 
@@ -55,8 +57,14 @@ def _decision(tracker: Tracker, member_level: Optional[str]) -> HandoffDecision:
     return decision or decide_handoff(names.REQUEST_HUMAN_INTENT, text, member_level=member_level)
 
 
+def _client(tracker: Tracker) -> str:
+    """Who limits are counted against: the client the channel saw, else the sender."""
+    return client_key(latest_metadata(tracker), tracker.sender_id)
+
+
 def _open(service: HandoffService, tracker: Tracker, context: CustomerContext, intent: Optional[str]):
-    """The shopper's case (a new one, or the one already open), with everything the agent needs."""
+    """The shopper's case (a new one, or the one already open), with everything the agent needs;
+    TooManyOpenCases when their client already has as many open cases as it may."""
     member_level = (context.profile or {}).get("member_level")
     return service.open_case(
         tracker.sender_id,
@@ -67,6 +75,7 @@ def _open(service: HandoffService, tracker: Tracker, context: CustomerContext, i
         customer=context.profile,
         recent_orders=context.recent_orders,
         transcript=transcript(tracker.events),
+        client_key=_client(tracker),
     )
 
 
@@ -74,11 +83,19 @@ def _open_case(tracker: Tracker) -> Dict[str, Any]:
     service = handoff_service()
     availability = can_hand_off_now(None, service.engine)
     if not availability.available:
-        return {"available": False, "why": availability.why, "callback_at": availability.callback_at}
-    opened = _open(service, tracker, _customer(tracker), (tracker.latest_message.get("intent") or {}).get("name"))
+        return {"available": False, "why": availability.why, "callback_at": availability.callback_at,
+                "tickets_used_up": service.ticket_limit_reached(_client(tracker)) is not None}
+    try:
+        opened = _open(service, tracker, _customer(tracker), (tracker.latest_message.get("intent") or {}).get("name"))
+    except TooManyOpenCases as busy:
+        return {"available": True, "busy": busy}
     wait = service.expected_wait(opened.case.id)
     return {"available": True, "created": opened.created, "case": opened.case,
             "position": wait.position if wait else 1, "minutes": wait.minutes if wait else 1}
+
+
+def _say_client_busy(dispatcher: CollectingDispatcher, busy: TooManyOpenCases) -> None:
+    say(dispatcher, "handoff_client_busy", count=len(busy.open_case_ids), minutes=busy.minutes)
 
 
 def callback_text(moment) -> str:
@@ -100,6 +117,13 @@ class ActionHandoffToHuman(Action):
             apologise_for_backend(dispatcher)
             return []
         events: List[EventType] = [ActiveLoop(None), SlotSet(names.REQUESTED_SLOT, None)] if tracker.active_loop else []
+        if outcome.get("busy"):
+            # The client's earlier cases already wait for the agents: no new one, and the bot goes on.
+            _say_client_busy(dispatcher, outcome["busy"])
+            return events + [FollowupAction(names.LISTEN_ACTION)]
+        if outcome.get("tickets_used_up"):
+            say(dispatcher, "ticket_limit_client")
+            return events + [FollowupAction(names.LISTEN_ACTION)]
         if not outcome["available"]:
             template = "handoff_closed" if outcome["why"] == CLOSED else "handoff_no_agent"
             say(dispatcher, template, callback=callback_text(outcome["callback_at"]))
@@ -110,13 +134,20 @@ class ActionHandoffToHuman(Action):
         return events + [SlotSet(names.HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]
 
 
-def _leave_ticket(tracker: Tracker, context: CustomerContext, message: str, contact: str):
+def _leave_ticket(tracker: Tracker, context: CustomerContext, message: str, contact: str, contact_verified: bool):
+    """TooManyOpenCases / TooManyTickets past the client's limits, with nothing left open."""
     service = handoff_service()
     availability = can_hand_off_now(None, service.engine)
     opened = _open(service, tracker, context, "leave_message")
     if availability.available:
         return opened.case, None  # an agent came online meanwhile: the case waits in the queue
-    return service.to_ticket(opened.case.id, contact, availability.callback_at, message), availability.callback_at
+    try:
+        ticket = service.to_ticket(opened.case.id, contact, availability.callback_at, message,
+                                   contact_verified=contact_verified)
+    except TooManyTickets:
+        service.withdraw(opened.case.id)  # opened only for this ticket: it must not wait in the queue
+        raise
+    return ticket, availability.callback_at
 
 
 async def _phone_on_file(tracker: Tracker) -> Optional[str]:
@@ -149,11 +180,18 @@ class ValidateLeaveMessageForm(FormValidationAction):
             return {names.TICKET_MESSAGE_SLOT: None}
         return {names.TICKET_MESSAGE_SLOT: text[:2000]}
 
-    def validate_ticket_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_ticket_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
         digits = "".join(ch for ch in str(value or "") if ch.isdigit())
         if len(digits) != _PHONE_DIGITS or not digits.startswith("1"):
             say(dispatcher, "ticket_contact_invalid")
+            return {names.TICKET_CONTACT_SLOT: None}
+        try:
+            used_up = await call_backend(handoff_service().ticket_limit_reached, None, digits)
+        except BackendFailure:
+            used_up = None  # the ticket itself checks again, and says so if it must
+        if used_up == BY_PHONE:
+            say(dispatcher, "ticket_limit_phone")
             return {names.TICKET_CONTACT_SLOT: None}
         return {names.TICKET_CONTACT_SLOT: digits}
 
@@ -164,18 +202,27 @@ class ActionSubmitTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         message = tracker.get_slot(names.TICKET_MESSAGE_SLOT) or ""
-        try:
-            context = await call_backend(_customer, tracker)
-            contact = tracker.get_slot(names.TICKET_CONTACT_SLOT) or (context.profile or {}).get("phone") or ""
-            case, callback = await call_backend(_leave_ticket, tracker, context, message, contact)
-        except BackendFailure:
-            apologise_for_backend(dispatcher)
-            return []
         cleared = [
             SlotSet(names.TICKET_MESSAGE_SLOT, None),
             SlotSet(names.TICKET_CONTACT_SLOT, None),
             SlotSet(names.HANDOFF_STATUS_SLOT, None),
         ]
+        try:
+            context = await call_backend(_customer, tracker)
+            # A known shopper is called back on their own phone, whatever number the conversation holds;
+            # an anonymous shopper's number is only a call-back number, and the agent is told so.
+            on_file = (context.profile or {}).get("phone")
+            contact = on_file or tracker.get_slot(names.TICKET_CONTACT_SLOT) or ""
+            case, callback = await call_backend(_leave_ticket, tracker, context, message, contact, bool(on_file))
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        except TooManyOpenCases as busy:
+            _say_client_busy(dispatcher, busy)
+            return cleared
+        except TooManyTickets as refused:
+            say(dispatcher, "ticket_limit_phone" if refused.by == BY_PHONE else "ticket_limit_client")
+            return cleared
         if callback is None:
             say(dispatcher, "handoff_queued", position=1, minutes=1)
             return cleared[:2] + [SlotSet(names.HANDOFF_STATUS_SLOT, "queued"), ConversationPaused()]

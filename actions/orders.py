@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,12 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
+from actions.latest_message import latest_metadata
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu import names
 from kefu.backends.errors import BackendFailure
 from kefu.backends.orders import Order
 from kefu.replies import render
+from kefu.security.client import client_key
+from kefu.security.verification import ProofOutcome, proof_guard
 from kefu.services.clarification import intent_payload
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits, order_number_in
 from kefu.services.order_view import order_button_title, order_response
@@ -133,7 +137,8 @@ class ActionAskPhoneLast4(Action):
 class OrderProof:
     """The order number and phone-tail questions, shared by every form that guards an order.
 
-    Three misses lock the lookup; a failing shop system stops the questions.
+    Three misses in a conversation, or an order or client locked by the failures counted in the
+    database, lock the lookup; a failing shop system stops the questions.
     """
 
     @staticmethod
@@ -158,19 +163,24 @@ class OrderProof:
         if digits is None:
             say(dispatcher, "invalid_phone_last4")
             return {names.PHONE_LAST4_SLOT: None}
+        order_id = tracker.get_slot(names.ORDER_ID_SLOT) or ""
+        client = client_key(latest_metadata(tracker), tracker.sender_id)
         try:
-            customer_id = await call_backend(_access().verify, tracker.get_slot(names.ORDER_ID_SLOT), digits)
+            # Counted in the database per order and per client, whatever the sender id (docs/security.md).
+            proof = await call_backend(proof_guard().attempt, order_id, client, partial(_access().verify, order_id, digits))
         except BackendFailure:
             apologise_for_backend(dispatcher)
             return {names.PHONE_LAST4_SLOT: None, names.LOOKUP_FAILED_SLOT: True}
-        if customer_id is not None:
+        if proof.outcome is ProofOutcome.VERIFIED:
             return {
                 names.PHONE_LAST4_SLOT: digits,
-                names.VERIFIED_CUSTOMER_SLOT: customer_id,
+                names.VERIFIED_CUSTOMER_SLOT: proof.customer_id,
                 names.IDENTITY_KNOWN_SLOT: True,
                 names.VERIFICATION_ATTEMPTS_SLOT: 0.0,
             }
-        attempts = _attempts(tracker) + 1
+        # A locked order or client ends the questions the way three misses in this conversation do:
+        # the form stops and the shopper is told so, with a human on offer.
+        attempts = MAX_VERIFICATION_ATTEMPTS if proof.outcome is ProofOutcome.LOCKED else _attempts(tracker) + 1
         if attempts < MAX_VERIFICATION_ATTEMPTS:
             say(dispatcher, "order_no_match")
         return {

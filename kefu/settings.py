@@ -109,6 +109,10 @@ class Settings:
     # (endpoints.yml) and the action server checks; empty: the launcher makes
     # a random one per run.
     action_server_token: str = field(default="", repr=False)
+    # Seconds the Rasa server waits for one custom action (Rasa's own limit is
+    # 5 minutes): past it, or when the action server is down or errs, the
+    # shopper gets an apology and the offer of a human (kefu/channels/action_outage.py).
+    action_timeout_seconds: float = 10.0
     # Where the action server listens: loopback unless the operator opens it.
     action_server_host: str = "127.0.0.1"
     # Largest request body the action server reads (bytes); compressed bodies are refused.
@@ -128,6 +132,10 @@ class Settings:
     messages_per_minute_per_sender: int = 20
     messages_per_minute_per_ip: int = 60
     open_cases_per_ip: int = 3
+    # Leave-a-message tickets per client (IP, else sender) and per call-back
+    # phone number per shop day, so nobody files tickets for strangers' phones.
+    tickets_per_client_per_day: int = 3
+    tickets_per_phone_per_day: int = 2
     # Behind a reverse proxy: trust its X-Forwarded-For / X-Forwarded-Proto
     # (client IP for limits, Secure cookies under TLS). Never without a proxy.
     trust_forwarded_headers: bool = False
@@ -145,6 +153,9 @@ class Settings:
             "TRACKER_DB_DIALECT": self.tracker_db_dialect,
             "TRACKER_DB_HOST": self.tracker_db_host,
             "TRACKER_DB_NAME": self.tracker_db_name,
+            # The shared secret endpoints.yml sends to the action server; the
+            # launcher puts its per-run secret here when this one is empty.
+            "ACTION_SERVER_TOKEN": self.action_server_token,
         }
 
     @classmethod
@@ -193,6 +204,7 @@ class Settings:
             rasa_api_token=trimmed("RASA_API_TOKEN", ""),
             cors_origins=tuple(o.strip() for o in environ.get("CORS_ORIGINS", "").split(",") if o.strip()),
             action_server_token=trimmed("ACTION_SERVER_TOKEN", ""),
+            action_timeout_seconds=float(trimmed("ACTION_TIMEOUT", str(cls.action_timeout_seconds))),
             action_server_host=trimmed("ACTION_SERVER_HOST", cls.action_server_host),
             action_server_max_body_bytes=int(trimmed("ACTION_SERVER_MAX_BODY", str(cls.action_server_max_body_bytes))),
             identity_secret=trimmed("IDENTITY_SECRET", ""),
@@ -203,6 +215,8 @@ class Settings:
             messages_per_minute_per_sender=int(trimmed("MESSAGES_PER_MINUTE_PER_SENDER", str(cls.messages_per_minute_per_sender))),
             messages_per_minute_per_ip=int(trimmed("MESSAGES_PER_MINUTE_PER_IP", str(cls.messages_per_minute_per_ip))),
             open_cases_per_ip=int(trimmed("OPEN_CASES_PER_IP", str(cls.open_cases_per_ip))),
+            tickets_per_client_per_day=int(trimmed("TICKETS_PER_CLIENT_PER_DAY", str(cls.tickets_per_client_per_day))),
+            tickets_per_phone_per_day=int(trimmed("TICKETS_PER_PHONE_PER_DAY", str(cls.tickets_per_phone_per_day))),
             trust_forwarded_headers=_flag(trimmed("TRUST_FORWARDED_HEADERS", "false")),
             demo_mode=_flag(trimmed("KEFU_DEMO_MODE", "false")),
             retention_days=int(trimmed("RETENTION_DAYS", str(cls.retention_days))),

@@ -10,6 +10,7 @@ import pytest
 from kefu.launcher import Assistant
 from kefu.settings import Settings
 from kefu.training import find_model
+from tests.logged_in import TEST_IDENTITY_SECRET
 
 # Spare ports, so the tests do not collide with a `make run` on the defaults.
 TEST_RASA_PORT = 5105
@@ -39,7 +40,9 @@ def assistant_on(
         tracker_db_host=host,
         tracker_db_name=name,
     )
-    return Assistant(settings, model, log_dir=workdir / "logs", extra_environment=shop_environment)
+    # Logged-in shoppers of the suites carry tokens signed with the suites' key (tests/logged_in.py).
+    environment = {"IDENTITY_SECRET": TEST_IDENTITY_SECRET, **shop_environment}
+    return Assistant(settings, model, log_dir=workdir / "logs", extra_environment=environment)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from kefu.replies import identify
 from tests.actions.conftest import DOMAIN
 from tests.conftest import assistant_on
 from tests.demo_shop.support import seeded_sqlite
+from tests.logged_in import logged_in
 
 RASA_PORT, ACTION_PORT = 5107, 5157
 RESTART_RASA_PORT, RESTART_ACTION_PORT = 5108, 5158
@@ -23,7 +24,7 @@ class Shopper:
     def __init__(self, assistant, customer_id=None):
         self.assistant = assistant
         self.sender = f"conv-{uuid.uuid4().hex[:8]}"
-        self.metadata = {"customer_id": customer_id, "channel": "web"} if customer_id else {"channel": "web"}
+        self.metadata = logged_in(customer_id, channel="web") if customer_id else {"channel": "web"}
         self.last = []
 
     def says(self, text):

@@ -8,6 +8,7 @@ import requests
 from kefu.chat import render, send
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
+from tests.logged_in import logged_in
 
 def talk(assistant, text):
     """One message from a new shopper."""
@@ -35,6 +36,7 @@ def test_model_parse_endpoint_classifies_intent_and_extracts_order_number(runnin
     answer = requests.post(
         f"{running_assistant.rasa_url}/model/parse",
         json={"text": "帮我查下订单2024111100002到哪了"},
+        params=running_assistant.api_params,
         timeout=30,
     ).json()
     assert answer["intent"]["name"] == "track_order"
@@ -44,7 +46,8 @@ def test_model_parse_endpoint_classifies_intent_and_extracts_order_number(runnin
 
 def test_colour_synonym_is_normalised(running_assistant):
     answer = requests.post(
-        f"{running_assistant.rasa_url}/model/parse", json={"text": "有大红的吗"}, timeout=30
+        f"{running_assistant.rasa_url}/model/parse", json={"text": "有大红的吗"},
+        params=running_assistant.api_params, timeout=30,
     ).json()
     colours = [e["value"] for e in answer["entities"] if e["entity"] == "color"]
     assert colours == ["红色"]
@@ -65,7 +68,8 @@ def test_tracker_endpoint_shows_the_conversation(running_assistant):
     sender = f"test-{uuid.uuid4().hex[:8]}"
     send(running_assistant.rasa_url, sender, "你好")
     tracker = requests.get(
-        f"{running_assistant.rasa_url}/conversations/{sender}/tracker", timeout=30
+        f"{running_assistant.rasa_url}/conversations/{sender}/tracker",
+        params=running_assistant.api_params, timeout=30,
     ).json()
     assert tracker["latest_message"]["intent"]["name"] == "greet"
     assert any(e.get("name") == "utter_greet" for e in tracker["events"] if e["event"] == "action")
@@ -87,7 +91,7 @@ class Shopper:
 
 
 def test_logged_in_shopper_gets_the_status_of_an_order(running_assistant):
-    replies = Shopper(running_assistant, {"customer_id": "C0001"}).says("帮我查下订单2024111100002到哪了")
+    replies = Shopper(running_assistant, logged_in("C0001")).says("帮我查下订单2024111100002到哪了")
     texts = [r["text"] for r in replies]
     assert [identify(t) for t in texts][:2] == ["order_summary", "order_logistics"]
     assert "2024111100002" in texts[0]
@@ -114,7 +118,7 @@ def test_someone_elses_order_is_not_shown(running_assistant):
 @pytest.mark.parametrize(
     "text, metadata",
     [
-        ("订单2024111100002到哪了", {"customer_id": "C0001"}),
+        ("订单2024111100002到哪了", logged_in("C0001")),
         ("发到成都几天能到", None),
         ("T恤是纯棉的吗", None),
     ],
@@ -152,3 +156,23 @@ def test_terminating_make_run_stops_both_servers(trained_model, tmp_path):
     for port in (5120, 5170):
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://localhost:{port}/", timeout=2)
+
+
+def test_the_shell_keeps_its_session_token_and_shows_the_channels_own_answers(running_assistant):
+    from kefu.channels.clients import notice
+    from kefu.chat import ShellConversation
+    from kefu.settings import Settings
+
+    shell = ShellConversation(running_assistant.rasa_url, f"shell-{uuid.uuid4().hex[:8]}")
+    assert shell.say("你好")
+    token = shell.session_token
+    assert token, "the first answer gives the session its token"
+    assert shell.say("包邮吗") and shell.session_token == token  # sent back, accepted, unchanged
+    # A message the channel refuses is answered, in the same shape, not raised as a failure.
+    refused = shell.say("啊" * 5000)
+    assert refused == [notice(shell.sender, "channel_message_too_long", max_chars=Settings.from_env().message_max_chars)]
+
+    stranger = ShellConversation(running_assistant.rasa_url, shell.sender)
+    stranger.session_token = "not-the-token"
+    with pytest.raises(requests.HTTPError):
+        stranger.say("我的快递到哪了")

@@ -17,6 +17,7 @@ from kefu.replies.persona import Persona
 from kefu.settings import PROJECT_ROOT
 from tests.conftest import assistant_on
 from tests.demo_shop.support import seeded_sqlite
+from tests.logged_in import logged_in
 
 FORMAL = Persona(style="formal")
 
@@ -128,7 +129,7 @@ def test_a_formal_persona_file_reaches_rasa_and_the_action_server(trained_model,
     chosen = Persona(bot_name="小橙", style="formal")
     with assistant_on(tmp_path, trained_model, LIVE_RASA_PORT, LIVE_ACTION_PORT, environment) as assistant:
         greeting = send(assistant.rasa_url, "formal-greeted", "你好")
-        order = send(assistant.rasa_url, "formal-order", "帮我查下订单2024111100002到哪了", metadata={"customer_id": "C0001"})
+        order = send(assistant.rasa_url, "formal-order", "帮我查下订单2024111100002到哪了", metadata=logged_in("C0001"))
     # Rasa's response (NLG) ...
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     assert [r["text"] for r in greeting] in [[chosen.text(v["text"])] for v in domain["responses"]["utter_greet"]]

@@ -30,8 +30,14 @@ def test_environment_overrides(monkeypatch):
 
 
 def test_rasa_gets_what_endpoints_yml_refers_to():
-    assert set(Settings.from_env().rasa_environment()) == {
-        "ACTION_ENDPOINT_URL", "TRACKER_DB_DIALECT", "TRACKER_DB_HOST", "TRACKER_DB_NAME",
+    import re
+
+    from kefu.settings import PROJECT_ROOT
+
+    lines = (PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8").splitlines()
+    referred = {name for line in lines if not line.lstrip().startswith("#") for name in re.findall(r"\$\{(\w+)\}", line)}
+    assert set(Settings.from_env().rasa_environment()) == referred == {
+        "ACTION_ENDPOINT_URL", "TRACKER_DB_DIALECT", "TRACKER_DB_HOST", "TRACKER_DB_NAME", "ACTION_SERVER_TOKEN",
     }
 
 

@@ -11,11 +11,20 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import ConversationPaused
 
+from kefu.channels.clients import notice
 from kefu.handoff.conversation import resume_if_paused
 from kefu.handoff.delivery import LiveSenderFactory, Sender, deliver_pending
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 
 logger = logging.getLogger(__name__)
+
+# Between the two tries to store a shopper's message for the agent: a locked
+# SQLite file or a reconnecting pool is usually back by then.
+STORE_RETRY_PAUSE_SECONDS = 0.2
+
+
+class NotStored(Exception):
+    """A shopper's message for the agent could not be stored, even on a second try."""
 
 
 def output_sender(output_channel: OutputChannel, recipient_id: str) -> Sender:
@@ -103,11 +112,22 @@ class HandoffChannel:
         async def handle(message: UserMessage) -> None:
             if self._app is None:  # not started by a Sanic server: plain Rasa
                 await on_new_message(message)
-            else:
-                send = sender_to(message.sender_id) if sender_to is not None else None
-                await handle_message(self.rasa_agent, message, send)
+                return
+            send = sender_to(message.sender_id) if sender_to is not None else None
+            taken = await handle_message(self.rasa_agent, message, send,
+                                         deliver_waiting=self.may_deliver_agent_replies(message))
+            if not taken:
+                self.message_lost(message)
 
         return handle
+
+    def may_deliver_agent_replies(self, message: UserMessage) -> bool:
+        """Whether this turn may carry the agent's waiting replies (a channel that cannot tell the
+        shopper from someone who only knows their sender id says no)."""
+        return True
+
+    def message_lost(self, message: UserMessage) -> None:
+        """The message could not be stored for the agent and the shopper was asked to resend it."""
 
     def remember_app(self, blueprint: Any) -> None:
         """Keep the Sanic app (its ``ctx.agent``) when the server starts."""
@@ -122,19 +142,26 @@ class HandoffChannel:
         return getattr(self._app.ctx, "agent", None) if self._app is not None else None
 
 
-async def handle_message(agent: Any, message: UserMessage, send: Optional[Sender] = None) -> None:
-    """Replaces ``Agent.handle_message`` for the handoff-aware channels.
+async def handle_message(agent: Any, message: UserMessage, send: Optional[Sender] = None,
+                         deliver_waiting: bool = True) -> bool:
+    """Replaces ``Agent.handle_message`` for the handoff-aware channels; False when the shopper was
+    asked to send the message again (it reached neither the bot nor the agent).
 
     Under the conversation's lock: first the agents' replies still waiting
-    (through ``send``; by default into the turn's own output channel), then
-    the message goes to the agent while the shopper has an open case (the
-    bot stays quiet, the tracker paused), else to the bot (a pause left
-    without a case is lifted first). Handoff database trouble never
-    silences the bot: the message then goes to Rasa as usual.
+    (through ``send``; by default into the turn's own output channel; not at
+    all unless ``deliver_waiting``), then the message goes to the agent while
+    the shopper has an open case (the bot stays quiet, the tracker paused),
+    else to the bot (a pause left without a case is lifted first).
+
+    Handoff database trouble never silences the shopper's message: it goes
+    to the bot as usual, unless the conversation is paused (most likely an
+    agent has it, and the paused bot would drop it without a word) or the
+    message could not be stored for the agent even on a second try; then the
+    shopper is told to send it again.
     """
     if agent is None or not agent.is_ready():
         logger.info("Ignoring message as there is no agent to handle it.")
-        return
+        return True
     sender_id = message.sender_id
     send = send or output_sender(message.output_channel, sender_id)
     async with agent.lock_store.lock(sender_id):
@@ -142,16 +169,32 @@ async def handle_message(agent: Any, message: UserMessage, send: Optional[Sender
             # First what the agent wrote before this message, so the shopper
             # reads the conversation in the order it happened.
             service = handoff_service()
-            await deliver_pending(service, sender_id, send)
+            if deliver_waiting:
+                await deliver_pending(service, sender_id, send)
             case = await asyncio.to_thread(service.open_case_of, sender_id)
         except DATABASE_ERRORS:
+            if (await agent.processor.get_tracker(sender_id)).is_paused():
+                logger.exception("handoff database unavailable; %s is asked to resend", sender_id)
+                await _ask_to_resend(sender_id, send)
+                return False
             logger.exception("handoff database unavailable; %s talks to the bot", sender_id)
             await agent.processor.handle_message(message)
-            return
-        if case is None or not await _relay_to_agent(agent, message):
+            return True
+        try:
+            relayed = case is not None and await _relay_to_agent(agent, message)
+        except NotStored:
+            logger.exception("could not store %s's message for the agent; asked to resend", sender_id)
+            await _ask_to_resend(sender_id, send)
+            return False
+        if not relayed:
             if await resume_if_paused(agent, sender_id):
                 logger.warning("conversation %s was paused without an open case; the bot resumes", sender_id)
             await agent.processor.handle_message(message)
+        return True
+
+
+async def _ask_to_resend(sender_id: str, send: Sender) -> None:
+    await send([notice(sender_id, "channel_resend")])
 
 
 async def _relay_to_agent(agent: Any, message: UserMessage) -> bool:
@@ -159,7 +202,7 @@ async def _relay_to_agent(agent: Any, message: UserMessage) -> bool:
     text = message.text or ""
     if not text:
         return True  # nothing said: nothing to store, the bot stays quiet, agent messages still go out
-    stored = await asyncio.to_thread(handoff_service().add_shopper_message, message.sender_id, text)
+    stored = await _store_for_agent(message.sender_id, text)
     if stored is None:
         return False
     tracker = await agent.processor.log_message(message, should_save_tracker=False)
@@ -167,3 +210,17 @@ async def _relay_to_agent(agent: Any, message: UserMessage) -> bool:
         tracker.update(ConversationPaused())
     await agent.processor.save_tracker(tracker)
     return True
+
+
+async def _store_for_agent(sender_id: str, text: str) -> Any:
+    """``add_shopper_message``, tried a second time after a database error; NotStored if that fails too."""
+    service = handoff_service()
+    try:
+        return await asyncio.to_thread(service.add_shopper_message, sender_id, text)
+    except DATABASE_ERRORS:
+        logger.warning("could not store %s's message for the agent; trying once more", sender_id, exc_info=True)
+    await asyncio.sleep(STORE_RETRY_PAUSE_SECONDS)
+    try:
+        return await asyncio.to_thread(service.add_shopper_message, sender_id, text)
+    except DATABASE_ERRORS as error:
+        raise NotStored(sender_id) from error

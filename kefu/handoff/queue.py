@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseStore, NotYourCase, TranscriptLine, as_case
+from kefu.handoff.limits import HandoffLimits, TooManyOpenCases, hold, record_client, refuse_too_many_open_cases
 from kefu.storage.handoff_models import CLAIMED, CLOSED, QUEUED, SYSTEM, Agent, HandoffCase
 from kefu.handoff.triggers import HandoffDecision
 from kefu.storage.phrases import plain_phrase
@@ -45,13 +46,16 @@ class CaseQueue(CaseStore):
         customer: Optional[Mapping[str, Any]] = None,
         recent_orders: Sequence[Mapping[str, Any]] = (),
         transcript: Iterable[TranscriptLine] = (),
+        client_key: Optional[str] = None,
         now: Optional[datetime] = None,
     ) -> OpenedCase:
         """A queued case for the shopper, or their open case if they have one.
 
         An open case asked for again with a more urgent reason (they were
         waiting and got angry) takes the new reason and priority, and keeps
-        its place in time.
+        its place in time. ``client_key`` (kefu.security.client) is recorded
+        with a new case; TooManyOpenCases, and no case, if that client already
+        has OPEN_CASES_PER_IP open ones.
         """
         now = self._now(now)
         lines = [line.to_json() for line in transcript]
@@ -77,10 +81,19 @@ class CaseQueue(CaseStore):
                 created_at=now,
             )
             session.add(row)
-            session.flush()
+            session.flush()  # the first write: on SQLite it keeps other writers out until the count below is done
+            if client_key is not None:
+                hold(session, client_key)
+                record_client(session, row.id, client_key)
+                limit = HandoffLimits.from_settings(self._settings).open_cases_per_client
+                refuse_too_many_open_cases(session, client_key, limit, row.id)
             return OpenedCase(as_case(row), created=True)
 
-        return self._gateway.write(change)
+        try:
+            return self._gateway.write(change)
+        except TooManyOpenCases as busy:
+            busy.wait = self.soonest_wait(busy.open_case_ids)  # what the shopper is told instead
+            raise
 
     def open_case_of(self, sender_id: str) -> Optional[Case]:
         """The shopper's queued or claimed case: while there is one, the bot stays quiet."""
@@ -99,6 +112,11 @@ class CaseQueue(CaseStore):
         online = len(agent_accounts.online_agents(self.engine, self._now(now), self.agent_online_seconds))
         minutes = math.ceil(position * self.average_minutes_per_case / max(online, 1))
         return WaitEstimate(position, minutes, online)
+
+    def soonest_wait(self, case_ids: Iterable[int], now: Optional[datetime] = None) -> Optional[WaitEstimate]:
+        """The wait of whichever of these cases is picked up first; None if none of them is queued."""
+        waits = [wait for wait in (self.expected_wait(case_id, now) for case_id in case_ids) if wait is not None]
+        return min(waits, key=lambda wait: wait.position, default=None)
 
     def queue(self) -> List[Case]:
         """Cases waiting for an agent: the most urgent first, then the longest waiting."""

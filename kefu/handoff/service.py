@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kefu.backends.errors import BackendFailure
 from kefu.handoff.messages import CaseMessages
-from kefu.storage.handoff_models import create_handoff_schema
+from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.handoff.queue import CaseQueue
 from kefu.handoff.tickets import Tickets
 from kefu.storage.db import database_url, make_engine

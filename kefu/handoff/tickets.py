@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from kefu.backends.sql.session import from_row
 from kefu.handoff.case_store import Case, CaseNotOpen, CaseStore, Message, as_case
 from kefu.handoff.hours import BusinessHours, business_hours, to_the_minute
+from kefu.handoff.limits import HandoffLimits, TooManyTickets, client_of, hold, tickets_used_up
 from kefu.storage.handoff_models import (
     CALLBACK_OUTCOMES,
     CLOSED,
@@ -67,8 +68,16 @@ class Tickets(CaseStore):
     """Messages left for a call-back, and the calls made to their shoppers."""
 
     def to_ticket(self, case_id: int, contact: str, callback_at: datetime, message: Optional[str] = None,
-                  now: Optional[datetime] = None) -> Case:
-        """Turn a waiting case into a ticket: the shopper's contact, their message, the promised call-back."""
+                  now: Optional[datetime] = None, contact_verified: bool = True) -> Case:
+        """Turn a waiting case into a ticket: the shopper's contact, their message, the promised call-back.
+
+        TooManyTickets (nothing changed) past today's tickets of the case's
+        client (kefu/handoff/limits.py). A number an anonymous shopper typed
+        (``contact_verified`` False) may be anybody's: it is refused past
+        today's tickets for that number, and a note in the case tells the
+        agent it is only a call-back number. A known shopper's own number
+        (the default) counts for that limit but is never refused by it.
+        """
         now = self._now(now)
         contact = (contact or "").strip()
         if not contact:
@@ -79,9 +88,42 @@ class Tickets(CaseStore):
             if row.status != QUEUED:
                 raise CaseNotOpen(f"case {case_id} is {row.status}")
             row.status, row.ticket_contact, row.callback_at = TICKET, contact, callback_at
+            session.flush()  # the first write: on SQLite it keeps other writers out until the counts are done
+            client_key = client_of(session, case_id)
+            hold(session, f"phone:{contact}", *([client_key] if client_key else []))
+            used_up = tickets_used_up(session, HandoffLimits.from_settings(self._settings), now,
+                                      client_key=client_key, phone=None if contact_verified else contact,
+                                      excluding=case_id)
+            if used_up:
+                raise TooManyTickets(used_up)
             if message and message.strip():
                 self._add_message(session, case_id, SHOPPER, message.strip(), now)
+            if not contact_verified:
+                self._add_message(session, case_id, SYSTEM, plain_phrase("ticket_note_unverified_contact"), now)
             return as_case(row)
+
+        return self._gateway.write(change)
+
+    def ticket_limit_reached(self, client_key: Optional[str], phone: Optional[str] = None,
+                             now: Optional[datetime] = None) -> Optional[str]:
+        """Before asking for a message: BY_CLIENT or BY_PHONE if today's tickets are used up, else None."""
+        now = self._now(now)
+        with self._gateway.session() as session:
+            return tickets_used_up(session, HandoffLimits.from_settings(self._settings), now,
+                                   client_key=client_key, phone=phone)
+
+    def withdraw(self, case_id: int, now: Optional[datetime] = None) -> bool:
+        """Close a queued case that no agent has seen, opened for a ticket that was then refused; False if
+        it is no longer queued (an agent took it meanwhile, and keeps it)."""
+        now = self._now(now)
+
+        def change(session: Session) -> bool:
+            return session.execute(
+                update(HandoffCase)
+                .where(HandoffCase.id == case_id, HandoffCase.status == QUEUED)
+                .values(status=CLOSED, closed_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount == 1
 
         return self._gateway.write(change)
 

@@ -4,6 +4,7 @@ and the actions count limits (proof failures, open cases) per client with :func:
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any, Dict, Mapping, Optional
 
 CLIENT_METADATA_KEY = "kefu_client"
@@ -22,7 +23,20 @@ def client_ip(metadata: Optional[Mapping[str, Any]]) -> Optional[str]:
     return str(ip) if ip else None
 
 
+def is_loopback(ip: Optional[str]) -> bool:
+    try:
+        return ipaddress.ip_address((ip or "").strip()).is_loopback
+    except ValueError:
+        return False
+
+
 def client_key(metadata: Optional[Mapping[str, Any]], sender_id: str) -> str:
-    """What limits are counted against: the client's IP when a channel stamped one, else the sender."""
+    """What limits are counted against: the client's IP when a channel stamped one, else the sender.
+
+    A loopback address says nothing about who is behind it (a local proxy
+    without TRUST_FORWARDED_HEADERS, the shop's own server, a test suite on the
+    machine): counting all of them as one client would lock every shopper out
+    together, so they are counted per sender.
+    """
     ip = client_ip(metadata)
-    return f"ip:{ip}" if ip else f"sender:{sender_id}"
+    return f"ip:{ip}" if ip and not is_loopback(ip) else f"sender:{sender_id}"

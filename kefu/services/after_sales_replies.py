@@ -10,6 +10,7 @@ from kefu.services import after_sales as tasks
 from kefu.services.address import parse_address
 from kefu.services.order_view import item_text, items_text, listed_items
 from kefu.services.return_policy import ReturnRoute, time_left_text
+from kefu.storage.masking import mask_phone
 from kefu.storage.phrases import Phrase, listed
 
 
@@ -68,7 +69,9 @@ def confirmation_reply(task: Optional[str], order: Optional[Order], slots: Dict[
             address=f"{address.province}{address.city if address.city != address.province else ''}{address.address}"
             if address else "",
             recipient=(address.name if address and address.name else order.recipient.name),
-            phone=(address.phone if address and address.phone else order.recipient.phone),
+            # Masked like every phone a shopper reads: whoever reads the chat may not be the number's
+            # owner (a shared screen, a forged session), and 138****0001 is enough to recognise it.
+            phone=mask_phone(address.phone if address and address.phone else order.recipient.phone),
         )
     else:
         return {"template": "confirm_generic", "task": tasks.task_label(task)}
@@ -92,7 +95,7 @@ def submitted_reply(task: str, order: Order, outcome: Any, slots: Dict[str, Any]
         return {"template": "address_changed", **values,
                 "address": f"{recipient.province}{recipient.city if recipient.city != recipient.province else ''}"
                            f"{recipient.address}",
-                "recipient": recipient.name, "phone": recipient.phone}
+                "recipient": recipient.name, "phone": mask_phone(recipient.phone)}
     # a problem report
     return {"template": f"problem_reported_{outcome.resolution}", **values, "report_id": outcome.report_id,
             "kind": tasks.problem_kind_label(outcome.kind) or outcome.kind}

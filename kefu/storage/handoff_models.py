@@ -5,7 +5,6 @@ ticket; a Base of their own, so that rebuilding the demo shop never loses a case
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base
 
 from kefu.storage.models import ShopDateTime, _choice
@@ -141,20 +140,3 @@ class TicketCallback(Base):
     outcome = Column(_choice(CALLBACK_OUTCOMES, "ticket_callback_outcome"), nullable=False)
     note = Column(Text, nullable=False, default="")
     called_at = Column(ShopDateTime, nullable=False)
-
-
-def create_handoff_schema(engine: Engine) -> None:
-    """Create the handoff tables and indexes that do not exist yet.
-
-    ``create_all`` builds an index only with its table; an index added to an
-    existing table later is created here, on the databases made before it.
-    """
-    Base.metadata.create_all(engine)
-    for table in Base.metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
-
-
-def drop_handoff_schema(engine: Engine) -> None:
-    """Drop the handoff tables (and only those)."""
-    Base.metadata.drop_all(engine)

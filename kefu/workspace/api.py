@@ -23,8 +23,18 @@ from kefu.handoff.service import DATABASE_ERRORS, HandoffService
 from kefu.handoff.suggestions import last_shopper_text, suggestions_for_case
 from kefu.handoff.tickets import NotATicket
 from kefu.storage.clock import SHOP_TZ, shop_now
+from kefu.settings import Settings
 from kefu.storage.phrases import plain_phrase
-from kefu.workspace.auth import LoginThrottle, SessionSigner, session_token, set_session_cookie, token_hash
+from kefu.workspace.access import may_see
+from kefu.workspace.auth import (
+    LoginThrottle,
+    SessionSigner,
+    client_address,
+    password_hashing_pool,
+    session_token,
+    set_session_cookie,
+    token_hash,
+)
 from kefu.workspace.checks import (
     ApiError,
     check_callback,
@@ -44,11 +54,17 @@ Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
 class WorkspaceApi:
-    """The API's handlers, with the session signer, the login throttle and the suggested replies of this process."""
+    """The API's handlers, with the session signer, the login throttle, the password-hashing threads and
+    the suggested replies of this process."""
 
-    def __init__(self, signer: SessionSigner, service_factory: Callable[[], HandoffService]) -> None:
+    def __init__(self, signer: SessionSigner, service_factory: Callable[[], HandoffService],
+                 settings: Optional[Settings] = None) -> None:
+        settings = settings or Settings.from_env()
         self.signer = signer
         self.throttle = LoginThrottle()
+        self.password_hashing = password_hashing_pool()
+        self.demo_mode = settings.demo_mode
+        self.trust_forwarded_headers = settings.trust_forwarded_headers
         self._service_factory = service_factory
         self._suggestions: "OrderedDict[Tuple[int, str], List[str]]" = OrderedDict()
 
@@ -104,15 +120,18 @@ class WorkspaceApi:
         @functools.wraps(handler)
         async def checked(request: Request, **params: Any) -> HTTPResponse:
             token = session_token(request)
-            username = self.signer.verify(token)
+            session = self.signer.read(token)
 
             def account_of_live_session() -> Optional[agent_accounts.AgentAccount]:
                 engine = self.service.engine
                 if agent_accounts.session_revoked(engine, token_hash(token)):
                     return None  # logged out
-                return agent_accounts.get_agent(engine, username)
+                account = agent_accounts.get_agent(engine, session.username)
+                if account is None or account.password_generation != session.generation:
+                    return None  # the password changed since this session began
+                return account
 
-            account = await asyncio.to_thread(account_of_live_session) if username else None
+            account = await asyncio.to_thread(account_of_live_session) if session else None
             if account is None:
                 raise ApiError(401, "unauthorized", plain_phrase("workspace_login_first"))
             request.ctx.agent_account = account
@@ -127,9 +146,11 @@ class WorkspaceApi:
             raise ApiError(503, "not_ready", plain_phrase("workspace_not_ready"))
         return agent
 
-    async def _existing_case(self, case_id: int) -> Case:
+    async def _visible_case(self, request: Request, case_id: int) -> Case:
+        """The case, if the session's agent may see it; CaseNotFound (404) otherwise, so that an agent
+        learns nothing of the cases of others (ids are sequential)."""
         case = await asyncio.to_thread(self.service.get, case_id)
-        if case is None:
+        if case is None or not may_see(request.ctx.agent_account, case):
             raise CaseNotFound(case_id)
         return case
 
@@ -145,25 +166,31 @@ class WorkspaceApi:
         return case_detail(case, shop_now(), attempts, names)
 
     def _account_json(self, account: agent_accounts.AgentAccount) -> Dict[str, Any]:
-        return {"username": account.username, "display_name": account.display_name,
+        return {"username": account.username, "display_name": account.display_name, "role": account.role,
                 "heartbeat_seconds": self.heartbeat_seconds()}
 
     # --- sessions -------------------------------------------------------------------
 
     async def login(self, request: Request) -> HTTPResponse:
         username, password = check_login(json_body(request))
-        if self.throttle.blocked(username):
+        client = client_address(request, self.trust_forwarded_headers)
+        # Counted as a failure before the (slow) check, so that racing logins cannot pass the limit.
+        attempt = self.throttle.begin(client, username)
+        if attempt is None:
             raise ApiError(429, "too_many_attempts", plain_phrase("workspace_too_many_attempts"))
-        account = await asyncio.to_thread(agent_accounts.verify_agent, self.service.engine, username, password)
-        if account is None:
-            self.throttle.failed(username)
+        account = await asyncio.get_running_loop().run_in_executor(
+            self.password_hashing, agent_accounts.verify_agent, self.service.engine, username, password)
+        if account is None or not agent_accounts.may_log_in(account, self.demo_mode):
             raise ApiError(401, "wrong_password", plain_phrase("workspace_wrong_password"))
-        self.throttle.succeeded(username)
+        self.throttle.succeeded(client, username, attempt)
         await asyncio.to_thread(agent_accounts.mark_seen, self.service.engine, account.username)
-        token = self.signer.issue(account.username)
+        token = self.signer.issue(account.username, account.password_generation)
         answer = response.json({"agent": self._account_json(account)})
-        set_session_cookie(request, answer, token, max_age=int(self.signer.lifetime_seconds))
+        self._set_cookie(request, answer, token, max_age=int(self.signer.lifetime_seconds))
         return answer
+
+    def _set_cookie(self, request: Request, answer: HTTPResponse, token: str, max_age: int) -> None:
+        set_session_cookie(request, answer, token, max_age, trust_forwarded_headers=self.trust_forwarded_headers)
 
     async def logout(self, request: Request) -> HTTPResponse:
         """Ends the session everywhere: the token is revoked in the database all replicas share."""
@@ -179,7 +206,7 @@ class WorkspaceApi:
                 # Not revoked: say so (the browser forgets the cookie all the same).
                 logger.exception("could not revoke a workspace session")
                 answer = error_response(503, "unavailable", plain_phrase("workspace_logout_failed"))
-        set_session_cookie(request, answer, "", max_age=0)
+        self._set_cookie(request, answer, "", max_age=0)
         return answer
 
     async def me(self, request: Request) -> HTTPResponse:
@@ -232,8 +259,11 @@ class WorkspaceApi:
 
     async def claim(self, request: Request, case_id: int) -> HTTPResponse:
         username = request.ctx.agent_account.username
+        await self._visible_case(request, case_id)
         won = await asyncio.to_thread(self.service.claim, case_id, username)
-        case = await self._existing_case(case_id)
+        case = await asyncio.to_thread(self.service.get, case_id)
+        if case is None:
+            raise CaseNotFound(case_id)
         if not won and not (case.status == CLAIMED and case.claimed_by == username):
             if case.status == CLAIMED:
                 holder = await asyncio.to_thread(agent_accounts.display_names, self.service.engine, [case.claimed_by])
@@ -245,14 +275,14 @@ class WorkspaceApi:
         return await self.case(request, case_id)
 
     async def case(self, request: Request, case_id: int) -> HTTPResponse:
-        case = await self._existing_case(case_id)
+        case = await self._visible_case(request, case_id)
         detail, messages = await asyncio.to_thread(
             lambda: (self._detail_json(case), self._messages_json(self.service.messages(case_id))))
         return response.json({"case": detail, "messages": messages})
 
     async def messages(self, request: Request, case_id: int) -> HTTPResponse:
         since = check_since(request.args.get("since"))
-        case = await self._existing_case(case_id)
+        case = await self._visible_case(request, case_id)
 
         def read() -> Dict[str, Any]:
             names = agent_accounts.display_names(self.service.engine, [case.claimed_by]) if case.claimed_by else None
@@ -262,7 +292,7 @@ class WorkspaceApi:
         return response.json(await asyncio.to_thread(read))
 
     async def suggestions_for(self, request: Request, case_id: int) -> HTTPResponse:
-        case = await self._existing_case(case_id)
+        case = await self._visible_case(request, case_id)
         messages = await asyncio.to_thread(self.service.messages, case_id)
         text = last_shopper_text(case, messages)
         if not text:
@@ -289,6 +319,7 @@ class WorkspaceApi:
     async def reply(self, request: Request, case_id: int) -> HTTPResponse:
         text = check_reply(json_body(request))
         account = request.ctx.agent_account
+        await self._visible_case(request, case_id)
         rasa_agent = self._rasa_agent(request)
         service = self.service
         delivery = await asyncio.to_thread(service.agent_reply, case_id, account.username, text)
@@ -311,6 +342,7 @@ class WorkspaceApi:
         return response.json({"message": message_json(delivery.message, account.display_name), "pushed": pushed})
 
     async def close(self, request: Request, case_id: int) -> HTTPResponse:
+        await self._visible_case(request, case_id)
         rasa_agent = self._rasa_agent(request)
         case = await asyncio.to_thread(self.service.close, case_id, request.ctx.agent_account.username)
         try:
@@ -324,6 +356,7 @@ class WorkspaceApi:
     async def callback(self, request: Request, case_id: int) -> HTTPResponse:
         outcome, note = check_callback(json_body(request))
         account = request.ctx.agent_account
+        await self._visible_case(request, case_id)
 
         def record() -> Dict[str, Any]:
             result = self.service.record_callback(case_id, account.username, outcome, note)

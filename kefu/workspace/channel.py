@@ -42,7 +42,9 @@ class AgentWorkspaceInput(InputChannel):
     def __init__(self, session_hours: float = SESSION_HOURS,
                  service_factory: Callable[[], HandoffService] = handoff_service,
                  settings: Optional[Settings] = None) -> None:
-        self.api = WorkspaceApi(SessionSigner(workspace_secret(settings), session_hours * 3600), service_factory)
+        settings = settings or Settings.from_env()
+        self.api = WorkspaceApi(SessionSigner(workspace_secret(settings), session_hours * 3600), service_factory,
+                                settings)
         self._release_task: Optional[asyncio.Task] = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -13,9 +13,36 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import shop
 from kefu.replies import identify
+from kefu.security.verification import ProofGuard, ProofLimits
+from kefu.settings import Settings
+from kefu.storage.db import make_engine
+from kefu.storage.handoff_schema import create_handoff_schema
 from tests.demo_shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
+from tests.logged_in import TEST_IDENTITY_SECRET
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def identity_secret(monkeypatch):
+    """The key the suites sign logged-in shoppers' tokens with (tests/logged_in.py)."""
+    monkeypatch.setenv("IDENTITY_SECRET", TEST_IDENTITY_SECRET)
+
+
+@pytest.fixture
+def proof_database(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'proofs.db'}")
+    create_handoff_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def proof_guard(proof_database, monkeypatch):
+    """Failed proofs counted in a database of the test's own: one test's misses never lock another's."""
+    guard = ProofGuard(proof_database, ProofLimits.from_settings(Settings.from_env()))
+    monkeypatch.setattr("actions.orders.proof_guard", lambda: guard)
+    return guard
 
 
 def _backends_on(engine, monkeypatch):

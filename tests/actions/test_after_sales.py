@@ -1,6 +1,9 @@
 """The after-sales actions against a real demo shop (SQLite), one of its own per test that writes."""
 
+import asyncio
+
 import pytest
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_sales import (
     ActionExplainReturn,
@@ -10,9 +13,10 @@ from actions.after_sales import (
 )
 from actions.orders import ActionAskOrderId
 from actions.references import ActionHandleInform
-from tests.actions.conftest import entity, make_tracker, responses, run_action as run, slot_events
+from tests.actions.conftest import DOMAIN, entity, make_tracker, responses, run_action as run, slot_events
+from tests.logged_in import logged_in
 
-C0001 = {"customer_id": "C0001", "channel": "taobao"}
+C0001 = logged_in("C0001", channel="taobao")
 FORM = "after_sales_form"
 
 
@@ -66,6 +70,19 @@ def test_someone_elses_order_in_the_conversation_is_dropped(shop_backends):
 # --- what the form asks --------------------------------------------------------------
 def test_an_anonymous_shopper_is_asked_to_prove_the_order_first(shop_backends):
     assert required(form_tracker("return", metadata={})) == ["order_id", "phone_last4"]
+
+
+def test_a_locked_order_refuses_the_right_phone_tail_and_ends_the_form(writable_backends, proof_guard):
+    for _ in range(5):  # misses from other conversations, counted in the database
+        proof_guard.attempt("2024111100003", "sender:guesser", lambda: None)
+    tracker = form_tracker("cancel", {"order_id": "2024111100003"}, text="0001", requested="phone_last4", metadata={})
+    result = asyncio.run(ValidateAfterSalesForm().validate_phone_last4("0001", CollectingDispatcher(), tracker, DOMAIN))
+    assert "verified_customer_id" not in result
+    assert required(form_tracker("cancel", result, metadata={})) == []  # nothing more asked: locked
+    dispatcher, _ = submit({"after_sales_task": "cancel", "order_id": "2024111100003", "after_sales_confirmed": True},
+                           metadata={})
+    assert responses(dispatcher) == ["verification_locked"]
+    assert writable_backends.orders.get_order("2024111100003").status == "paid"
 
 
 def test_a_known_shopper_is_asked_only_what_the_task_needs(shop_backends):

@@ -4,9 +4,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.orders import ActionIdentifyShopper, ActionTrackOrder, ValidateOrderVerificationForm
+from kefu.security.client import stamp_client
+from kefu.security.identity import sign_identity
+from kefu.security.verification import ProofGuard, ProofLimits
 from tests.actions.conftest import DOMAIN, make_tracker, responses, run_action as run, slot_events
+from tests.logged_in import TEST_IDENTITY_SECRET, logged_in
 
-C0001 = {"customer_id": "C0001", "channel": "taobao"}
+C0001 = logged_in("C0001", channel="taobao")
 
 
 def test_authenticated_shopper_sees_status_and_logistics_of_own_order(shop_backends):
@@ -68,10 +72,27 @@ def test_shopper_verified_earlier_in_the_conversation_stays_known(shop_backends)
     assert slot_events(events)["identity_known"] is True
 
 
-def test_metadata_identity_is_ignored_when_the_channel_is_not_trusted(shop_backends, monkeypatch):
-    monkeypatch.setenv("TRUST_METADATA_CUSTOMER_ID", "false")
-    _, events = run(ActionIdentifyShopper(), make_tracker({}, C0001))
-    assert slot_events(events)["identity_known"] is False
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"customer_id": "C0001", "channel": "web"},
+        {**logged_in("C0002"), "customer_id": "C0001"},
+        {"customer_id": "C0001", "identity_token": sign_identity("C0001", TEST_IDENTITY_SECRET, expires_at=1)},
+        {"customer_id": "C0001", "identity_token": sign_identity("C0001", "another shop's key")},
+    ],
+    ids=["no-token", "someone-elses-token", "expired-token", "wrong-key"],
+)
+def test_a_customer_id_without_its_valid_token_is_ignored(shop_backends, metadata):
+    _, events = run(ActionIdentifyShopper(), make_tracker({}, metadata))
+    assert slot_events(events) == {"verified_customer_id": None, "identity_known": False}
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100002"}, metadata))
+    assert "2024111100002" not in str(dispatcher.messages)
+
+
+def test_the_dangerous_switch_trusts_a_bare_customer_id(shop_backends, monkeypatch):
+    monkeypatch.setenv("DANGEROUSLY_TRUST_METADATA_CUSTOMER_ID", "true")
+    _, events = run(ActionIdentifyShopper(), make_tracker({}, {"customer_id": "C0001"}))
+    assert slot_events(events)["verified_customer_id"] == "C0001"
 
 
 def validate(slots, typed_slot_events):
@@ -119,6 +140,32 @@ def test_locked_form_asks_nothing_more(shop_backends):
         )
     )
     assert slots == []
+
+
+def test_failures_are_counted_beyond_the_conversation_and_a_locked_order_refuses_the_right_answer(
+    shop_backends, proof_guard
+):
+    for sender in range(5):  # five conversations, one miss each: none reaches its own limit of three
+        tracker = make_tracker({"order_id": "2024111100003"}, slot_events=[("phone_last4", "9999")],
+                               active_loop="order_verification_form")
+        tracker.sender_id = f"guesser-{sender}"
+        run(ValidateOrderVerificationForm(), tracker)
+    assert proof_guard.is_locked("2024111100003", "sender:someone-new")
+    dispatcher, events = validate({"order_id": "2024111100003", "verification_attempts": 0.0}, [("phone_last4", "0001")])
+    slots = slot_events(events)
+    assert "verified_customer_id" not in slots
+    assert slots["verification_attempts"] == 3.0  # the form stops here, as after three misses
+    assert dispatcher.messages == []  # action_track_order then says verification_locked
+
+
+def test_a_miss_is_counted_against_the_client_the_channel_stamped(shop_backends, proof_database):
+    metadata = stamp_client({}, "203.0.113.7", "rest")
+    tracker = make_tracker({"order_id": "2024111100002"}, metadata, slot_events=[("phone_last4", "9999")],
+                           active_loop="order_verification_form")
+    run(ValidateOrderVerificationForm(), tracker)
+    one_miss_locks = ProofGuard(proof_database, ProofLimits(failures_per_order=99, failures_per_client=1))
+    assert one_miss_locks.is_locked("2099123112345", "ip:203.0.113.7")
+    assert not one_miss_locks.is_locked("2099123112345", "sender:shopper")
 
 
 def test_order_number_must_have_13_or_14_digits(shop_backends):

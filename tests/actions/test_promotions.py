@@ -2,9 +2,10 @@
 
 from actions.promotions import ActionAnswerCoupon, ActionAnswerPromotion
 from tests.actions.conftest import make_tracker, responses, run_action
+from tests.logged_in import logged_in
 
-GOLD = {"customer_id": "C0001", "channel": "web"}
-OTHER = {"customer_id": "C0002", "channel": "web"}
+GOLD = logged_in("C0001", channel="web")
+OTHER = logged_in("C0002", channel="web")
 
 
 def sent(dispatcher):

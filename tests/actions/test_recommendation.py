@@ -27,8 +27,9 @@ from kefu.services.recommendation import RecommendationState
 from kefu.services.recommendation import recommend_for
 from tests.actions.conftest import DOMAIN, entity, make_tracker, responses, run_action as run, slot_events
 from tests.demo_shop.fixtures import shop_api_url  # noqa: F401
+from tests.logged_in import logged_in
 
-C0001 = {"customer_id": "C0001", "channel": "taobao"}
+C0001 = logged_in("C0001", channel="taobao")
 EARPHONES = "蓝牙耳机"
 
 

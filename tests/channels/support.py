@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 
+from kefu.channels.sessions import TOKEN_HEADER
 from kefu.handoff.agents import (
     DEMO_AGENT_DEFAULT_PASSWORD,
     DEMO_AGENT_USERNAME,
@@ -30,10 +31,12 @@ from kefu.handoff.triggers import HandoffDecision, decide_handoff
 from kefu.launcher import Assistant
 from tests.conftest import assistant_on
 from tests.demo_shop.support import seeded_sqlite
+from tests.logged_in import logged_in
 
 OTHER_AGENT = ("xiaowang", "小王", "other-pass-123")
 # HANDOFF_SOCKET_POLL_SECONDS of the channel tests' server, whatever this shell says.
 SOCKET_POLL_SECONDS = 1.0
+STARTUP_SECONDS = 600
 
 
 @dataclass
@@ -58,12 +61,14 @@ class HandoffSite:
                                       **content).case
 
     def tracker_events(self, sender_id: str) -> List[Dict[str, Any]]:
-        answer = requests.get(f"{self.rasa_url}/conversations/{sender_id}/tracker", timeout=30)
+        answer = requests.get(f"{self.rasa_url}/conversations/{sender_id}/tracker",
+                              params=self.assistant.api_params, timeout=30)
         answer.raise_for_status()
         return answer.json()["events"]
 
     def is_paused(self, sender_id: str) -> bool:
-        answer = requests.get(f"{self.rasa_url}/conversations/{sender_id}/tracker", timeout=30)
+        answer = requests.get(f"{self.rasa_url}/conversations/{sender_id}/tracker",
+                              params=self.assistant.api_params, timeout=30)
         return answer.json()["paused"]
 
 
@@ -81,26 +86,41 @@ def handoff_site(workdir: Path, model: Path, rasa_port: int, action_port: int,
         "HANDOFF_HOURS": "00:00-24:00",  # the tests run at any hour
         **environment,
     }
-    with assistant_on(workdir, model, rasa_port, action_port, env) as assistant:
+    assistant = assistant_on(workdir, model, rasa_port, action_port, env)
+    # Loading the model takes minutes when several suites start servers on a small machine.
+    assistant.start(timeout=STARTUP_SECONDS)
+    try:
         yield HandoffSite(assistant, HandoffService(shop.engine))
-    shop.engine.dispose()
+    finally:
+        assistant.stop()
+        shop.engine.dispose()
 
 
 class Shopper:
-    """A shopper on the REST channel."""
+    """A shopper on the REST channel, as a chat widget does it: the session token the first response
+    gives (X-Session-Token) goes with every later request."""
 
     def __init__(self, site: HandoffSite, customer_id: Optional[str] = None) -> None:
         self.site = site
         self.sender = f"shopper-{uuid.uuid4().hex[:10]}"
+        self.token: Optional[str] = None
         self.metadata: Dict[str, Any] = {"channel": "web"}
-        if customer_id:
-            self.metadata["customer_id"] = customer_id
+        if customer_id:  # logged in by the shop's site: a signed identity_token (CONTRACT §3)
+            self.metadata.update(logged_in(customer_id))
 
     def says(self, text: str) -> List[Dict[str, Any]]:
-        answer = requests.post(f"{self.site.rasa_url}/webhooks/rest/webhook",
-                               json={"sender": self.sender, "message": text, "metadata": self.metadata}, timeout=60)
+        answer = self.send(text)
         answer.raise_for_status()
         return answer.json()
+
+    def send(self, text: str) -> requests.Response:
+        answer = requests.post(f"{self.site.rasa_url}/webhooks/rest/webhook", headers=self._token_header(),
+                               json={"sender": self.sender, "message": text, "metadata": self.metadata}, timeout=60)
+        self.token = self.token or answer.headers.get(TOKEN_HEADER)
+        return answer
+
+    def _token_header(self) -> Dict[str, str]:
+        return {TOKEN_HEADER: self.token} if self.token else {}
 
     def polls(self, after: Optional[Any] = None) -> List[Dict[str, Any]]:
         """GET /webhooks/rest/messages; with ``after``, the id of the last agent message this client has seen."""
@@ -110,7 +130,8 @@ class Shopper:
 
     def poll(self, after: Optional[Any] = None) -> requests.Response:
         params = {"sender": self.sender} if after is None else {"sender": self.sender, "after": after}
-        return requests.get(f"{self.site.rasa_url}/webhooks/rest/messages", params=params, timeout=30)
+        return requests.get(f"{self.site.rasa_url}/webhooks/rest/messages", params=params,
+                            headers=self._token_header(), timeout=30)
 
 
 def from_agent(replies: List[Dict[str, Any]]) -> List[str]:

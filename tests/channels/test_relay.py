@@ -100,6 +100,64 @@ def test_a_case_closed_while_the_message_was_on_its_way_goes_to_the_bot(service,
     assert [m["text"] for m in say(agent, "s-1", "你好")] == ["bot: 你好"]
 
 
+def flaky_store(service, monkeypatch, failures):
+    """add_shopper_message failing ``failures`` times with a real SQLAlchemy error, then storing."""
+    store, calls = service.add_shopper_message, []
+
+    def add(sender_id, text):
+        calls.append(text)
+        if len(calls) <= failures:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return store(sender_id, text)
+
+    monkeypatch.setattr(service, "add_shopper_message", add)
+    monkeypatch.setattr(relay, "STORE_RETRY_PAUSE_SECONDS", 0)
+    return calls
+
+
+def test_a_message_the_database_refused_once_is_stored_on_the_second_try(service, monkeypatch):
+    agent = Agent()
+    case = service.open_case("s-1", decide_handoff("request_human", "转人工")).case
+    calls = flaky_store(service, monkeypatch, failures=1)
+    assert say(agent, "s-1", "人呢") == []
+    assert calls == ["人呢", "人呢"] and [m.text for m in service.messages(case.id)] == ["人呢"]
+
+
+def test_a_message_that_could_not_be_stored_is_never_dropped_without_a_word(service, monkeypatch):
+    agent = Agent()
+    case = service.open_case("s-1", decide_handoff("request_human", "转人工")).case
+    flaky_store(service, monkeypatch, failures=2)
+    output = CollectingOutputChannel()
+    taken = asyncio.run(relay.handle_message(agent, UserMessage("人呢", output, "s-1")))
+    assert taken is False
+    [notice] = output.messages
+    assert notice["recipient_id"] == "s-1" and "再发" in notice["text"]
+    assert service.messages(case.id) == [] and agent.processor.answered == []
+
+
+def test_a_paused_shopper_is_asked_to_resend_when_the_database_is_down(service, monkeypatch):
+    agent = Agent()
+    service.open_case("s-1", decide_handoff("request_human", "转人工"))
+    say(agent, "s-1", "在吗")  # pauses the tracker
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(service, "open_case_of", down)
+    [notice] = say(agent, "s-1", "人呢")
+    assert "再发" in notice["text"] and agent.processor.answered == []
+
+
+def test_a_turn_that_may_not_deliver_leaves_the_agents_replies_waiting(service):
+    agent_replied(service, "s-1", "在的亲")
+    agent = Agent()
+    output = CollectingOutputChannel()
+    asyncio.run(relay.handle_message(agent, UserMessage("你好", output, "s-1"), deliver_waiting=False))
+    assert output.messages == []
+    assert [m.text for m in service.undelivered_agent_messages("s-1")] == ["在的亲"]
+    assert [m["text"] for m in say(agent, "s-1", "在吗")] == ["在的亲"], "the next turn that may, delivers"
+
+
 def test_a_stale_pause_is_lifted_before_the_bot_answers(service):
     agent = Agent()
     tracker = asyncio.run(agent.processor.get_tracker("s-1"))

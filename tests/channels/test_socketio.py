@@ -15,21 +15,43 @@ QUIET_SECONDS = 2.0
 
 
 class SocketShopper:
-    def __init__(self, site, session_id=None):
+    """A chat widget on socket.io: it keeps the session token the server gives a new session
+    (the session_token event) and names it when it comes back to the session."""
+
+    def __init__(self, site, session_id=None, token=None):
         self.site = site
         self.session_id = session_id or f"socket-{uuid.uuid4().hex[:10]}"
+        self.token = token
         self.received: "asyncio.Queue[dict]" = asyncio.Queue()
         self.confirmed: "asyncio.Queue[str]" = asyncio.Queue()
+        self.tokens: "asyncio.Queue[dict]" = asyncio.Queue()
         self.client = socketio.AsyncClient(reconnection=False)
         self.client.on("bot_uttered", self.received.put)
         self.client.on("session_confirm", self.confirmed.put)
+        self.client.on("session_token", self.tokens.put)
 
-    async def connect(self):
+    async def connect(self, expect_session=True):
         await self.client.connect(self.site.rasa_url, transports=["polling"], socketio_path="/socket.io",
                                   wait_timeout=20)
-        await self.client.emit("session_request", {"session_id": self.session_id})
-        assert await asyncio.wait_for(self.confirmed.get(), 20) == self.session_id
+        request = {"session_id": self.session_id}
+        if self.token:
+            request["session_token"] = self.token
+        await self.client.emit("session_request", request)
+        confirmed = await asyncio.wait_for(self.confirmed.get(), 20)
+        if expect_session:
+            assert confirmed == self.session_id
+        self.session_id = confirmed
+        if self.token is None:
+            given = await asyncio.wait_for(self.tokens.get(), 20)
+            assert given["session_id"] == confirmed
+            self.token = given["session_token"]
         return self
+
+    def rest_view(self):
+        """The same session polled over REST (GET /webhooks/rest/messages with the session's token)."""
+        view = Shopper(self.site)
+        view.sender, view.token = self.session_id, self.token
+        return view
 
     async def says(self, text):
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id,
@@ -97,9 +119,7 @@ def test_an_agents_reply_reaches_a_connected_shopper_at_once(site):
         await blocking(agent.claim, case.id)
         answer = await blocking(agent.reply, case.id, "在的亲，我是人工客服")
         pushed = await shopper.next_message(timeout=10)
-        rest_view = Shopper(site)
-        rest_view.sender = shopper.session_id
-        polled = await blocking(rest_view.polls)
+        polled = await blocking(shopper.rest_view().polls)
 
         await blocking(agent.close, case.id)
         await shopper.says("你好")
@@ -131,7 +151,7 @@ def test_a_reply_sent_while_the_shopper_was_away_arrives_when_they_come_back(sit
         await blocking(agent.claim, case.id)
         answer = await blocking(agent.reply, case.id, "亲，已经帮您登记好了")
 
-        back = await SocketShopper(site, session_id=away.session_id).connect()
+        back = await SocketShopper(site, session_id=away.session_id, token=away.token).connect()
         arrived = await back.next_message(timeout=10)
         await back.nothing_within()
         await back.disconnect()
@@ -154,9 +174,7 @@ def test_a_reply_written_on_another_server_reaches_the_connected_shopper_once(si
         await blocking(other_replica.agent_reply, case.id, DEMO_AGENT_USERNAME, "亲，这边是另一台服务器上的客服")
         arrived = await shopper.next_message(timeout=10 * SOCKET_POLL_SECONDS)
         await shopper.nothing_within(4 * SOCKET_POLL_SECONDS)
-        rest_view = Shopper(site)
-        rest_view.sender = shopper.session_id
-        polled = await blocking(rest_view.polls)
+        polled = await blocking(shopper.rest_view().polls)
         await shopper.disconnect()
         return case, arrived, polled
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from kefu.handoff.agents import create_agent
-from kefu.storage.handoff_models import create_handoff_schema
+from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.handoff.service import HandoffService
 from kefu.handoff.triggers import decide_handoff
 from kefu.settings import Settings

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kefu.handoff.agents import create_agent
-from kefu.storage.handoff_models import create_handoff_schema
+from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.handoff.service import HandoffService
 from kefu.handoff.triggers import decide_handoff
 from kefu.storage.db import make_engine

@@ -15,12 +15,16 @@ from kefu.handoff.agents import (
     hash_password,
     list_agents,
     mark_seen,
+    may_log_in,
     online_agents,
     password_matches,
     revoke_session,
     session_revoked,
+    set_password,
+    set_role,
     verify_agent,
 )
+from kefu.storage.agent_access_models import AgentAccess
 from kefu.storage.handoff_models import Agent, RevokedSession
 from kefu.storage.db import make_session_factory
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM
@@ -163,7 +167,7 @@ def test_the_command_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NEW_AGENT_PASSWORD", PASSWORD)
     assert module.main(["--database-url", url, "add", "mei", "--display-name", "小美",
                         "--password-from-env", "NEW_AGENT_PASSWORD"]) == 0
-    assert "created agent mei (小美)" in capsys.readouterr().out
+    assert "created agent mei (小美, agent)" in capsys.readouterr().out
     assert module.main(["--database-url", url, "add", "mei", "--display-name", "小美",
                         "--password-from-env", "NEW_AGENT_PASSWORD"]) == 1
     assert "taken" in capsys.readouterr().err
@@ -171,7 +175,7 @@ def test_the_command_line(tmp_path, monkeypatch, capsys):
                         "--password-from-env", "UNSET_VARIABLE_FOR_TEST"]) == 2
     assert "UNSET_VARIABLE_FOR_TEST is not set" in capsys.readouterr().err
     assert module.main(["--database-url", url, "list"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["mei\t小美\tlast seen never"]
+    assert capsys.readouterr().out.splitlines() == ["mei\t小美\tagent\tlast seen never"]
 
 
 def test_the_command_line_uses_database_url(tmp_path, monkeypatch, capsys):
@@ -184,3 +188,148 @@ def test_the_command_line_uses_database_url(tmp_path, monkeypatch, capsys):
     engine = make_engine(url)
     assert verify_agent(engine, "mei", PASSWORD) is not None
     engine.dispose()
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def test_an_agent_is_a_plain_agent_unless_made_a_supervisor(engine):
+    assert create_agent(engine, "mei", "小美", PASSWORD).role == "agent"
+    boss = create_agent(engine, "boss", "主管", PASSWORD, role="supervisor")
+    assert boss.is_supervisor and verify_agent(engine, "boss", PASSWORD).is_supervisor
+    assert not get_agent(engine, "mei").is_supervisor
+    assert set_role(engine, "mei", "supervisor") and get_agent(engine, "mei").is_supervisor
+    assert set_role(engine, "mei", "agent") and not get_agent(engine, "mei").is_supervisor
+    assert not set_role(engine, "nobody", "supervisor")
+    with pytest.raises(AgentError):
+        set_role(engine, "mei", "root")
+    with pytest.raises(AgentError):
+        create_agent(engine, "wang", "小王", PASSWORD, role="admin")
+
+
+def forget_access(engine, username):
+    """The agent as a database made before roles has it: no access row."""
+    with make_session_factory(engine)() as session, session.begin():
+        session.delete(session.get(AgentAccess, username))
+
+
+def test_an_agent_made_before_roles_is_a_plain_agent(engine):
+    create_agent(engine, "mei", "小美", PASSWORD)
+    forget_access(engine, "mei")
+    account = get_agent(engine, "mei")
+    assert (account.role, account.password_generation, account.password_set_by_operator) == ("agent", 0, False)
+    assert [a.username for a in list_agents(engine)] == ["mei"]
+    assert set_role(engine, "mei", "supervisor") and get_agent(engine, "mei").is_supervisor
+
+
+# --- password changes --------------------------------------------------------------------------
+
+
+def test_a_new_password_starts_a_new_generation(engine):
+    created = create_agent(engine, "mei", "小美", PASSWORD)
+    assert created.password_generation == 0
+    assert set_password(engine, "mei", "another-password")
+    assert verify_agent(engine, "mei", PASSWORD) is None
+    assert verify_agent(engine, "mei", "another-password").password_generation == 1
+    assert set_password(engine, "mei", "a-third-password") and get_agent(engine, "mei").password_generation == 2
+    assert not set_password(engine, "nobody", "another-password")
+    with pytest.raises(AgentError):
+        set_password(engine, "mei", "short")
+
+
+def test_a_password_change_on_an_agent_made_before_roles(engine):
+    create_agent(engine, "mei", "小美", PASSWORD)
+    forget_access(engine, "mei")
+    assert set_password(engine, "mei", "another-password")
+    assert get_agent(engine, "mei").password_generation == 1
+
+
+# --- the demo account ------------------------------------------------------------------------
+
+
+def test_the_demo_password_is_not_an_operators(engine, monkeypatch):
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    assert not ensure_demo_agent(engine).password_set_by_operator
+    monkeypatch.setenv("DEMO_AGENT_PASSWORD", "another-secret")
+    assert not ensure_demo_agent(engine).password_set_by_operator, "a reset by the demo is no operator's"
+
+
+def test_an_operator_set_demo_password_survives_every_start(engine, monkeypatch):
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    ensure_demo_agent(engine)
+    assert set_password(engine, "agent", "the-operators-own")
+    kept = ensure_demo_agent(engine)
+    assert kept.password_set_by_operator
+    assert verify_agent(engine, "agent", "the-operators-own") is not None
+    assert verify_agent(engine, "agent", "agent123") is None
+    assert ensure_demo_agent(engine).password_generation == kept.password_generation, "no reset, no logout"
+
+
+def test_a_demo_account_an_operator_created_is_left_alone(engine, monkeypatch):
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    create_agent(engine, "agent", "值班客服", PASSWORD)
+    assert ensure_demo_agent(engine).display_name == "值班客服"
+    assert verify_agent(engine, "agent", "agent123") is None
+
+
+def test_a_reset_demo_password_ends_the_demo_sessions(engine, monkeypatch):
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    first = ensure_demo_agent(engine)
+    assert ensure_demo_agent(engine).password_generation == first.password_generation, "unchanged: no logout"
+    monkeypatch.setenv("DEMO_AGENT_PASSWORD", "another-secret")
+    assert ensure_demo_agent(engine).password_generation == first.password_generation + 1
+
+
+def test_the_demo_account_logs_in_only_in_demo_mode_until_an_operator_sets_its_password(engine, monkeypatch):
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    demo = ensure_demo_agent(engine)
+    assert may_log_in(demo, demo_mode=True) and not may_log_in(demo, demo_mode=False)
+    set_password(engine, "agent", "the-operators-own")
+    assert may_log_in(get_agent(engine, "agent"), demo_mode=False)
+    mei = create_agent(engine, "mei", "小美", PASSWORD)
+    assert may_log_in(mei, demo_mode=False)
+
+
+# --- the command line, roles and passwords ------------------------------------------------------
+
+
+def test_the_command_line_makes_supervisors_and_changes_roles_and_passwords(tmp_path, monkeypatch, capsys):
+    from kefu.storage.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    monkeypatch.setenv("NEW_AGENT_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CHANGED_PASSWORD", "changed-password")
+    assert module.main(["--database-url", url, "add", "boss", "--display-name", "主管",
+                        "--password-from-env", "NEW_AGENT_PASSWORD", "--role", "supervisor"]) == 0
+    assert "created agent boss (主管, supervisor)" in capsys.readouterr().out
+    assert module.main(["--database-url", url, "add", "mei", "--display-name", "小美",
+                        "--password-from-env", "NEW_AGENT_PASSWORD"]) == 0
+    assert module.main(["--database-url", url, "set-role", "mei", "supervisor"]) == 0
+    assert module.main(["--database-url", url, "set-role", "nobody", "supervisor"]) == 1
+    with pytest.raises(SystemExit):
+        module.main(["--database-url", url, "set-role", "mei", "root"])
+    assert module.main(["--database-url", url, "set-password", "mei", "--password-from-env", "CHANGED_PASSWORD"]) == 0
+    assert "their sessions have ended" in capsys.readouterr().out
+    assert module.main(["--database-url", url, "set-password", "nobody", "--password-from-env",
+                        "CHANGED_PASSWORD"]) == 1
+    assert module.main(["--database-url", url, "set-password", "mei", "--password-from-env", "UNSET_FOR_TEST"]) == 2
+    engine = make_engine(url)
+    mei = verify_agent(engine, "mei", "changed-password")
+    assert (mei.role, mei.password_generation, mei.password_set_by_operator) == ("supervisor", 1, True)
+    engine.dispose()
+    capsys.readouterr()
+    assert module.main(["--database-url", url, "list"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["boss\t主管\tsupervisor\tlast seen never",
+                                                   "mei\t小美\tsupervisor\tlast seen never"]
+
+
+def test_prepare_agents_makes_the_demo_agent_in_demo_mode_only(engine, monkeypatch):
+    from dataclasses import replace as replaced
+
+    from kefu.handoff.agents import prepare_agents
+    from kefu.settings import Settings
+
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    assert prepare_agents(engine, replaced(Settings.from_env(), demo_mode=False)) is None
+    assert list_agents(engine) == []
+    assert prepare_agents(engine, replaced(Settings.from_env(), demo_mode=True)).username == "agent"

@@ -1,4 +1,4 @@
-from kefu.security.client import CLIENT_METADATA_KEY, client_ip, client_key, stamp_client
+from kefu.security.client import CLIENT_METADATA_KEY, client_ip, client_key, is_loopback, stamp_client
 
 
 def test_a_client_cannot_choose_its_own_stamp():
@@ -14,3 +14,10 @@ def test_limits_count_per_ip_else_per_sender():
     assert client_key({}, "s-1") == "sender:s-1"
     assert client_key({CLIENT_METADATA_KEY: "junk"}, "s-1") == "sender:s-1"
     assert client_ip(None) is None
+
+
+def test_loopback_clients_are_counted_per_sender():
+    # Everybody behind a local proxy arrives from 127.0.0.1: one key would lock them all out together.
+    assert client_key(stamp_client({}, "127.0.0.1", "rest"), "s-1") == "sender:s-1"
+    assert client_key(stamp_client({}, "::1", "rest"), "s-2") == "sender:s-2"
+    assert is_loopback("127.0.0.5") and not is_loopback("203.0.113.7") and not is_loopback("junk")

@@ -6,12 +6,14 @@ from sqlalchemy.exc import IntegrityError
 
 from kefu.handoff.service import HandoffService
 from kefu.handoff.agents import create_agent
-from kefu.storage.handoff_models import Base, HandoffCase, TicketCallback, create_handoff_schema, drop_handoff_schema
+from kefu.storage.handoff_models import Base, HandoffCase, TicketCallback
+from kefu.storage.handoff_schema import create_handoff_schema, drop_handoff_schema
 from kefu.handoff.triggers import decide_handoff
 from kefu.storage import db as shop_db
 from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM, handoff_settings
 
-HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages", "revoked_sessions", "ticket_callbacks"}
+HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages", "revoked_sessions", "ticket_callbacks",
+                  "agent_access", "case_clients", "channel_sessions", "verification_failures"}
 # What a database made before sessions could be revoked and tickets called back has.
 FIRST_TABLES = ("agents", "handoff_cases", "handoff_messages")
 

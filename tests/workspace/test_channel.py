@@ -6,7 +6,7 @@ from dataclasses import replace
 from rasa.core.channels.channel import register
 from sanic import Sanic
 
-from kefu.handoff.agents import verify_agent
+from kefu.handoff.agents import list_agents, set_password, verify_agent
 from kefu.launcher import Assistant, _banner, prepare_handoff
 from kefu.settings import Settings
 from kefu.storage.db import make_engine
@@ -38,17 +38,49 @@ def test_the_workspace_answers_under_webhooks_workspace():
     assert {(route.path, method) for route in app.router.routes for method in route.methods} == ROUTES
 
 
+def demo_settings(**overrides):
+    return replace(Settings.from_env(), demo_mode=True, **overrides)
+
+
 def test_make_run_prepares_the_tables_and_the_demo_login(tmp_path, monkeypatch):
     monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    account = prepare_handoff(url)
-    assert prepare_handoff(url) == account, "every start, same agent"
+    settings = demo_settings()
+    account = prepare_handoff(url, settings)
+    assert prepare_handoff(url, settings) == account, "every start, same agent"
     engine = make_engine(url)
     assert verify_agent(engine, "agent", "agent123") is not None
     engine.dispose()
-    banner = _banner(Assistant(replace(Settings.from_env(), rasa_port=5005), tmp_path / "model.tar.gz"), account)
+    banner = _banner(Assistant(replace(settings, rasa_port=5005), tmp_path / "model.tar.gz"), account)
     assert "http://localhost:5005/webhooks/workspace/" in banner and "agent / agent123" in banner
 
     monkeypatch.setenv("DEMO_AGENT_PASSWORD", "a-secret-demo-password")
-    banner = _banner(Assistant(Settings.from_env(), tmp_path / "model.tar.gz"), prepare_handoff(url))
+    settings = demo_settings(demo_agent_password="a-secret-demo-password")
+    banner = _banner(Assistant(settings, tmp_path / "model.tar.gz"), prepare_handoff(url, settings))
     assert "a-secret-demo-password" not in banner and "DEMO_AGENT_PASSWORD" in banner
+
+
+def test_outside_demo_mode_there_is_no_demo_agent(tmp_path, monkeypatch):
+    monkeypatch.delenv("KEFU_DEMO_MODE", raising=False)
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    settings = Settings.from_env()
+    assert prepare_handoff(url, settings) is None and prepare_handoff(url) is None
+    engine = make_engine(url)
+    assert list_agents(engine) == [], "the tables, and no agent with a well-known password"
+    engine.dispose()
+    banner = _banner(Assistant(settings, tmp_path / "model.tar.gz"), None)
+    assert "agent123" not in banner and "python -m kefu.handoff.agents add" in banner
+
+
+def test_an_operator_set_demo_password_is_kept_and_not_printed(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEMO_AGENT_PASSWORD", raising=False)
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    prepare_handoff(url, demo_settings())
+    engine = make_engine(url)
+    set_password(engine, "agent", "the-operators-own")
+    account = prepare_handoff(url, demo_settings())
+    assert verify_agent(engine, "agent", "the-operators-own") is not None
+    assert verify_agent(engine, "agent", "agent123") is None
+    engine.dispose()
+    banner = _banner(Assistant(demo_settings(), tmp_path / "model.tar.gz"), account)
+    assert "agent123" not in banner and "the password an operator set" in banner

@@ -15,6 +15,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from kefu.backends.after_sales import REJECTION_CODES, AfterSalesRejected
+from kefu.backends.deadline import DeadlinePassed, seconds_left
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.backends.wire import WireFormatError, from_wire
 from kefu.settings import Settings
@@ -114,12 +115,19 @@ class ShopApiClient:
                 delay = self.backoff * 2 ** (attempt - 1)
                 log.warning("shop API %s failed (%s); retry %d in %.2fs", where, failure, attempt, delay)
                 self._sleep(delay)
+            # The action has told the shopper by now that the shop did not answer:
+            # no request (above all no change) starts after the deadline, and
+            # none outlives it by more than one timeout (kefu/backends/deadline.py).
+            left = seconds_left()
+            if left is not None and left <= 0:
+                raise DeadlinePassed(f"shop API {where}: the deadline passed before the request was sent")
+            timeout = self.timeout if left is None else min(self.timeout, left)
             try:
                 response = self._session.request(
-                    method, url, params=query, json=body, headers=self._headers, timeout=self.timeout
+                    method, url, params=query, json=body, headers=self._headers, timeout=timeout
                 )
             except requests.exceptions.ReadTimeout as error:
-                raise BackendUnavailable(f"shop API did not answer {where} within {self.timeout:g}s") from error
+                raise BackendUnavailable(f"shop API did not answer {where} within {timeout:g}s") from error
             except requests.exceptions.ConnectionError as error:  # also connect timeouts
                 failure = BackendUnavailable(f"shop API unreachable at {self.base_url}: {type(error).__name__}")
                 if repeatable or _never_connected(error):

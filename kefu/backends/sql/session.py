@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
+from kefu.backends.deadline import may_commit
 from kefu.backends.errors import BackendError, BackendUnavailable
 from kefu.storage.db import make_session_factory
 
@@ -60,7 +61,13 @@ class SqlGateway:
 
     def _in_one_transaction(self, change: Callable[[Session], T]) -> T:
         with self.session() as session, session.begin():
-            return change(session)
+            result = change(session)
+            # Written (and the locks taken, the slow part) before the last look
+            # at the deadline: the action may have told the shopper this failed
+            # meanwhile, and raising here rolls it all back (kefu/backends/deadline.py).
+            session.flush()
+            may_commit(getattr(change, "__qualname__", "a change"))
+            return result
 
 
 def from_row(kind: Type[T], row: Any, **differing: Any) -> T:

@@ -422,8 +422,10 @@ async function closeCase() {
   state.closeArmed = null;
   button.textContent = "结束会话";
   try {
-    await api(`cases/${state.caseId}/close`, { method: "POST" });
-    await refreshMessages();
+    // The answer is the last word on the case: a closed case is no longer an agent's to read.
+    const data = await api(`cases/${state.caseId}/close`, { method: "POST" });
+    if (data.case.id === state.caseId) Object.assign(state.caseData, data.case, { wasMine: false });
+    renderCaseHeader();
   } catch (error) {
     alertBanner(error.message);
   }

@@ -1,0 +1,261 @@
+"""The phone-tail proof cannot be brute-forced: failures are counted in the database per order number
+and per client, across conversations, sender ids, /restart and restarts; at the limit the order (or
+the client) is locked for the cool-down, even for the right answer, and a human is offered."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kefu.backends.errors import BackendUnavailable
+from kefu.replies import identify
+from kefu.security.verification import FAILURE_MEMORY_SECONDS, ProofGuard, ProofLimits, ProofOutcome
+from kefu.storage.db import make_engine
+from kefu.storage.handoff_schema import create_handoff_schema
+from kefu.storage.verification_models import VerificationFailure
+from tests.conftest import assistant_on
+from tests.demo_shop.support import seeded_sqlite
+
+ORDER, OTHER_ORDER = "2024111100003", "2024111100004"
+LIMITS = ProofLimits(failures_per_order=3, failures_per_client=5, lock_seconds=600)
+
+
+class Clock:
+    def __init__(self, now: float = 1_900_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'proofs.db'}")
+    create_handoff_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def guard(engine, clock):
+    return ProofGuard(engine, LIMITS, clock)
+
+
+def right(customer_id="C0001"):
+    return lambda: customer_id
+
+
+def wrong():
+    return None
+
+
+def miss(guard, order=ORDER, client="ip:203.0.113.7"):
+    return guard.attempt(order, client, wrong).outcome
+
+
+def failures(engine):
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(VerificationFailure)).scalar_one()
+
+
+# --- unit ------------------------------------------------------------------------------------------
+def test_a_right_answer_proves_the_customer_and_leaves_no_failure(guard, engine):
+    assert guard.attempt(ORDER, "ip:1", right()).customer_id == "C0001"
+    assert failures(engine) == 0
+
+
+def test_misses_up_to_the_limit_then_the_order_is_locked_for_every_client(guard):
+    assert [miss(guard, client=f"ip:10.0.0.{n}") for n in range(3)] == [
+        ProofOutcome.NO_MATCH, ProofOutcome.NO_MATCH, ProofOutcome.LOCKED,
+    ]
+    assert guard.attempt(ORDER, "ip:10.9.9.9", right()).outcome is ProofOutcome.LOCKED  # even the right answer
+    assert guard.attempt(OTHER_ORDER, "ip:10.9.9.9", right()).outcome is ProofOutcome.VERIFIED
+
+
+def test_a_locked_order_does_not_run_the_check(guard):
+    for _ in range(3):
+        miss(guard)
+    checked = []
+    assert guard.attempt(ORDER, "ip:new", lambda: checked.append(1)).outcome is ProofOutcome.LOCKED
+    assert checked == []
+
+
+def test_misses_over_many_orders_lock_the_client(guard):
+    outcomes = [miss(guard, order=f"20241111{n:05d}", client="ip:203.0.113.7") for n in range(5)]
+    assert outcomes[-1] is ProofOutcome.LOCKED and set(outcomes[:-1]) == {ProofOutcome.NO_MATCH}
+    assert guard.attempt(ORDER, "ip:203.0.113.7", right()).outcome is ProofOutcome.LOCKED
+    assert guard.attempt(ORDER, "ip:198.51.100.1", right()).outcome is ProofOutcome.VERIFIED
+
+
+def test_a_success_does_not_wipe_earlier_failures(guard):
+    miss(guard), miss(guard)
+    assert guard.attempt(ORDER, "ip:owner", right()).outcome is ProofOutcome.VERIFIED
+    assert miss(guard) is ProofOutcome.LOCKED
+
+
+def test_the_lock_ends_after_the_cool_down_and_one_more_miss_locks_again(guard, clock):
+    for _ in range(3):
+        miss(guard)
+    clock.now += LIMITS.lock_seconds - 1
+    assert guard.is_locked(ORDER, "ip:owner")
+    clock.now += 1
+    assert not guard.is_locked(ORDER, "ip:owner")
+    assert miss(guard) is ProofOutcome.LOCKED  # one guess per cool-down from now on
+    clock.now += LIMITS.lock_seconds
+    assert guard.attempt(ORDER, "ip:owner", right()).outcome is ProofOutcome.VERIFIED
+
+
+def test_refused_answers_do_not_lengthen_the_lock(guard, clock):
+    for _ in range(3):
+        miss(guard)
+    clock.now += LIMITS.lock_seconds / 2
+    assert miss(guard) is ProofOutcome.LOCKED
+    clock.now += LIMITS.lock_seconds / 2
+    assert not guard.is_locked(ORDER, "ip:203.0.113.7")
+
+
+def test_failures_are_forgotten_and_pruned_after_a_day(guard, clock, engine):
+    miss(guard), miss(guard)
+    clock.now += FAILURE_MEMORY_SECONDS + 1
+    assert guard.prune() == 2
+    assert failures(engine) == 0
+    assert miss(guard) is ProofOutcome.NO_MATCH
+
+
+def test_every_attempt_prunes_the_old_rows(guard, clock, engine):
+    miss(guard, order=OTHER_ORDER)
+    clock.now += FAILURE_MEMORY_SECONDS + 1
+    miss(guard)
+    assert failures(engine) == 1
+
+
+def test_failures_survive_a_restart(engine, clock):
+    miss(ProofGuard(engine, LIMITS, clock)), miss(ProofGuard(engine, LIMITS, clock))
+    assert miss(ProofGuard(engine, LIMITS, clock)) is ProofOutcome.LOCKED  # a new process, same database
+
+
+def test_guesses_sent_at_the_same_moment_count_against_each_other(engine, clock):
+    slow_checks = threading.Barrier(3, timeout=5)
+
+    def slow_wrong():
+        try:
+            slow_checks.wait()  # all three in flight at once: none has been counted "after" its check
+        except threading.BrokenBarrierError:
+            pass
+        return None
+
+    guard = ProofGuard(engine, LIMITS, clock)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda n: guard.attempt(ORDER, f"ip:10.0.0.{n}", slow_wrong).outcome, range(8)))
+    assert outcomes.count(ProofOutcome.NO_MATCH) + outcomes.count(ProofOutcome.LOCKED) == 8
+    assert failures(engine) == 3  # only three answers were ever checked
+    assert guard.attempt(ORDER, "ip:owner", right()).outcome is ProofOutcome.LOCKED
+
+
+def test_an_answer_the_shop_could_not_check_is_no_failure(guard, engine):
+    def shop_down():
+        raise BackendUnavailable("shop down")
+
+    with pytest.raises(BackendUnavailable):
+        guard.attempt(ORDER, "ip:1", shop_down)
+    assert failures(engine) == 0
+
+
+def test_a_broken_store_refuses_like_a_shop_that_is_down(tmp_path, clock):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # no tables
+    checked = []
+    with pytest.raises(BackendUnavailable):
+        ProofGuard(engine, LIMITS, clock).attempt(ORDER, "ip:1", lambda: checked.append(1))
+    assert checked == []
+    engine.dispose()
+
+
+def test_the_limits_come_from_the_settings():
+    from kefu.settings import Settings
+
+    settings = Settings.from_env(
+        {"VERIFICATION_FAILURES_PER_ORDER": "4", "VERIFICATION_FAILURES_PER_CLIENT": "7", "VERIFICATION_LOCK_MINUTES": "2"}
+    )
+    assert ProofLimits.from_settings(settings) == ProofLimits(4, 7, 120.0)
+
+
+# --- live: the real Rasa server and action server --------------------------------------------------
+RASA_PORT, ACTION_PORT = 5222, 5223
+
+
+@pytest.fixture(scope="module")
+def assistant(trained_model, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("verification")
+    shop = seeded_sqlite(workdir / "shop.db")
+    environment = {
+        "SHOP_BACKEND": "sql",
+        "DATABASE_URL": str(shop.engine.url),
+        # The defaults, spelt out: what this test is about.
+        "VERIFICATION_FAILURES_PER_ORDER": "5",
+        "VERIFICATION_FAILURES_PER_CLIENT": "10",
+        "VERIFICATION_LOCK_MINUTES": "30",
+    }
+    # Generous start-up time: Rasa loads slowly while other live suites share the machine.
+    running = assistant_on(workdir, trained_model, RASA_PORT, ACTION_PORT, environment).start(timeout=600)
+    try:
+        yield running
+    finally:
+        running.stop()
+        shop.engine.dispose()
+
+
+class Shopper:
+    def __init__(self, assistant):
+        self.url = f"{assistant.rasa_url}/webhooks/rest/webhook"
+        self.sender = f"guesser-{uuid.uuid4().hex[:10]}"
+
+    def says(self, text):
+        return [reply.get("text") or "" for reply in self.replies_to(text)]
+
+    def replies_to(self, text):
+        answer = requests.post(self.url, json={"sender": self.sender, "message": text,
+                                               "metadata": {"channel": "web"}}, timeout=60)
+        answer.raise_for_status()
+        self.last_replies = answer.json()
+        return self.last_replies
+
+    def proves(self, order, tail):
+        texts = self.says("我的快递到哪了")
+        assert identify(texts[-1]) == "ask_order_id", texts
+        texts = self.says(order)
+        assert identify(texts[-1]) == "ask_phone_last4", texts
+        return self.says(tail)
+
+
+def test_guesses_across_senders_and_restarts_lock_the_order_even_for_the_right_answer(assistant):
+    # Four new senders, one wrong guess each, and a fifth guess after /restart: five misses for the
+    # order, although no conversation reached its own limit of three.
+    for _ in range(4):
+        assert identify(Shopper(assistant).proves(ORDER, "9999")[0]) == "order_no_match"
+    restarted = Shopper(assistant)
+    restarted.says("/restart")
+    restarted.proves(ORDER, "8888")
+
+    sixth = Shopper(assistant)
+    texts = sixth.proves(ORDER, "0001")  # the sixth sender knows the right last four
+    assert [identify(t) for t in texts] == ["verification_locked"], texts
+    assert "张三" not in "".join(texts) and "13800000001" not in "".join(texts)
+    buttons = [b.get("payload") for reply in sixth.last_replies for b in reply.get("buttons") or []]
+    assert "/request_human" in buttons  # a human is offered instead
+
+
+def test_another_order_is_still_open_to_its_owner(assistant):
+    texts = Shopper(assistant).proves("2024111100002", "0001")
+    assert identify(texts[0]) == "order_summary"
+    assert "2024111100002" in texts[0]
