@@ -12,7 +12,8 @@ from kefu.backends.orders import Order, OrderBackend
 
 MAX_VERIFICATION_ATTEMPTS = 3
 
-_LAST_FOUR_DIGITS = re.compile(r"(\d{4})(?!\d)")
+# Digits standing alone: "C0001" is an id, not a phone tail.
+_DIGIT_RUNS = re.compile(r"(?<![A-Za-z0-9])\d+(?![A-Za-z0-9])")
 ORDER_NUMBER_LENGTHS = (13, 14)
 
 
@@ -23,11 +24,17 @@ def order_number_in(value: object) -> Optional[str]:
 
 
 def last_four_digits(text: Optional[str]) -> Optional[str]:
-    """The last 4 digits a shopper typed: 尾号0001, 0001, 13800000001 -> 0001."""
+    """The last 4 digits a shopper typed: 尾号0001, 0001, 13800000001 -> 0001.
+
+    Only a run that can be a phone tail counts (4 digits, or a whole number of
+    7 to 12): an order number's last digits are not a proof, or typing the
+    order number again would prove it whenever it happens to end like the phone.
+    """
     if not text:
         return None
-    matches = _LAST_FOUR_DIGITS.findall(str(text))
-    return matches[-1] if matches else None
+    tails = [run[-4:] for run in _DIGIT_RUNS.findall(str(text))
+             if len(run) == 4 or 7 <= len(run) <= 12]
+    return tails[-1] if tails else None
 
 
 class OrderAccess:

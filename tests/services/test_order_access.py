@@ -7,7 +7,9 @@ from tests.demo_shop.fixtures import seeded_sqlite_shop  # noqa: F401
 
 @pytest.mark.parametrize(
     "typed, digits",
-    [("尾号0001", "0001"), ("0001", "0001"), ("13800000001", "0001"), ("手机后四位是 5678 哈", "5678"), ("不知道", None), (None, None)],
+    [("尾号0001", "0001"), ("0001", "0001"), ("13800000001", "0001"), ("手机后四位是 5678 哈", "5678"), ("不知道", None), (None, None),
+     # An order number is not a phone tail, even when it ends like the phone (2024111100001 / 138…0001).
+     ("2024111100001", None), ("订单2024111100003 尾号0001", "0001"), ("C0001", None), ("12345", None)],
 )
 def test_last_four_digits_of_whatever_was_typed(typed, digits):
     assert last_four_digits(typed) == digits
