@@ -20,8 +20,8 @@ from kefu.storage.clock import shop_now
 from kefu.storage.db import make_engine
 from kefu.storage.handoff_models import (
     CLAIMED, CLOSED, QUEUED, REACHED, SHOPPER, TICKET, Agent, HandoffCase, HandoffMessage, TicketCallback,
-    create_handoff_schema,
 )
+from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.storage.retention import purge, tracker_store_engine, tracker_store_url
 from tests.demo_shop.support import find_postgres, throwaway_postgres_schema
 
