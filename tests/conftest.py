@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -63,3 +64,23 @@ def assistant_with_shop_down(trained_model, tmp_path_factory) -> Assistant:
     environment = {"SHOP_BACKEND": "http", "SHOP_API_URL": "http://127.0.0.1:9", "SHOP_API_RETRIES": "0"}
     with assistant_on(workdir, trained_model, TEST_RASA_PORT + 1, TEST_ACTION_PORT + 1, environment) as assistant:
         yield assistant
+
+
+# Rasa loads slowly while other live suites share the machine's two cores.
+LIVE_START_SECONDS = 600
+
+
+@contextmanager
+def seeded_assistant(workdir: Path, model: Path, rasa_port: int, action_port: int, **environment: str):
+    """A real assistant on the demo shop seeded into ``workdir`` (SQL backend), with ``environment`` on top."""
+    from tests.demo_shop.support import seeded_sqlite
+
+    shop = seeded_sqlite(workdir / "shop.db")
+    running = assistant_on(workdir, model, rasa_port, action_port,
+                           {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url), **environment})
+    running.start(timeout=LIVE_START_SECONDS)
+    try:
+        yield running
+    finally:
+        running.stop()
+        shop.engine.dispose()

@@ -8,6 +8,7 @@ and the demo agent, with agents working around the clock.
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 from contextlib import contextmanager
@@ -192,3 +193,13 @@ def wait_for(condition, timeout: float = 20.0, interval: float = 0.2, message: s
         if time.monotonic() > deadline:
             raise AssertionError(f"{message} not met within {timeout:.0f}s")
         time.sleep(interval)
+
+
+def stop_process(process) -> None:
+    """Ends a server started as a child process: politely, then for good after 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -22,8 +22,7 @@ from kefu.chat import logged_in as shell_logged_in
 from kefu.replies import identify
 from kefu.security.identity import identity_metadata, identity_secret, sign_identity, verified_customer
 from kefu.settings import PROJECT_ROOT, Settings
-from tests.conftest import assistant_on
-from tests.demo_shop.support import seeded_sqlite
+from tests.conftest import seeded_assistant
 from tests.logged_in import TEST_IDENTITY_SECRET, logged_in
 
 SECRET = "a-shop-secret"
@@ -163,16 +162,8 @@ C0001_PERSONAL = ("张三", "13800000001", "张杨路")
 
 @pytest.fixture(scope="module")
 def assistant(trained_model, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("identity")
-    shop = seeded_sqlite(workdir / "shop.db")
-    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
-    # Generous start-up time: Rasa loads slowly while other live suites share the machine.
-    running = assistant_on(workdir, trained_model, RASA_PORT, ACTION_PORT, environment).start(timeout=600)
-    try:
+    with seeded_assistant(tmp_path_factory.mktemp("identity"), trained_model, RASA_PORT, ACTION_PORT) as running:
         yield running
-    finally:
-        running.stop()
-        shop.engine.dispose()
 
 
 class Shopper:

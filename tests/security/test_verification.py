@@ -19,8 +19,7 @@ from kefu.security.verification import FAILURE_MEMORY_SECONDS, ProofGuard, Proof
 from kefu.storage.db import make_engine
 from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.storage.verification_models import VerificationFailure
-from tests.conftest import assistant_on
-from tests.demo_shop.support import seeded_sqlite
+from tests.conftest import seeded_assistant
 
 ORDER, OTHER_ORDER = "2024111100003", "2024111100004"
 LIMITS = ProofLimits(failures_per_order=3, failures_per_client=5, lock_seconds=600)
@@ -196,23 +195,12 @@ RASA_PORT, ACTION_PORT = 5222, 5223
 
 @pytest.fixture(scope="module")
 def assistant(trained_model, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("verification")
-    shop = seeded_sqlite(workdir / "shop.db")
-    environment = {
-        "SHOP_BACKEND": "sql",
-        "DATABASE_URL": str(shop.engine.url),
-        # The defaults, spelt out: what this test is about.
-        "VERIFICATION_FAILURES_PER_ORDER": "5",
-        "VERIFICATION_FAILURES_PER_CLIENT": "10",
-        "VERIFICATION_LOCK_MINUTES": "30",
-    }
-    # Generous start-up time: Rasa loads slowly while other live suites share the machine.
-    running = assistant_on(workdir, trained_model, RASA_PORT, ACTION_PORT, environment).start(timeout=600)
-    try:
+    # The defaults, spelt out: what this test is about.
+    limits = {"VERIFICATION_FAILURES_PER_ORDER": "5", "VERIFICATION_FAILURES_PER_CLIENT": "10",
+              "VERIFICATION_LOCK_MINUTES": "30"}
+    with seeded_assistant(tmp_path_factory.mktemp("verification"), trained_model, RASA_PORT, ACTION_PORT,
+                          **limits) as running:
         yield running
-    finally:
-        running.stop()
-        shop.engine.dispose()
 
 
 class Shopper:

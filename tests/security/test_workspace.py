@@ -35,7 +35,7 @@ from kefu.storage.db import make_engine
 from kefu.storage.handoff_models import Agent
 from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.workspace.auth import LOGIN_ATTEMPTS, SESSION_COOKIE
-from tests.channels.support import wait_for
+from tests.channels.support import stop_process, wait_for
 
 PLAIN_PORT, PROXIED_PORT = 5260, 5261
 SECRET = "a-workspace-secret-for-the-attack-tests"
@@ -123,12 +123,7 @@ def start_server(port: int, database, log_dir, **environment: str) -> Iterator[S
         wait_for(answers, timeout=90, interval=0.5, message=f"the workspace server on {port}")
         yield Server(base + "/webhooks/workspace/", base)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from kefu.handoff.triggers import decide_handoff
 from kefu.settings import PROJECT_ROOT
 from kefu.storage.clock import shop_now
 from kefu.workspace.auth import LOGIN_ATTEMPTS, SESSION_COOKIE, SessionSigner
-from tests.channels.support import OTHER_AGENT, AgentClient, Shopper, from_bot, handoff_site, wait_for
+from tests.channels.support import OTHER_AGENT, AgentClient, Shopper, from_bot, handoff_site, stop_process, wait_for
 
 RASA_PORT, ACTION_PORT, REPLICA_PORT = 5141, 5191, 5143
 CLAIM_TIMEOUT_SECONDS = 5
@@ -80,12 +80,7 @@ def replica(site, tmp_path_factory):
         wait_for(answers, timeout=90, interval=0.5, message="the second workspace server")
         yield Replica(url)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 def bearer(url, token, path="queue"):
