@@ -18,6 +18,18 @@ TEST_RASA_PORT = 5105
 TEST_ACTION_PORT = 5155
 
 
+@pytest.fixture
+def handoff_sqlite(tmp_path):
+    """A fresh SQLite file with the whole handoff schema (cases, agents, sessions, proof failures …)."""
+    from kefu.storage.db import make_engine
+    from kefu.storage.handoff_schema import create_handoff_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
+    create_handoff_schema(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     model = find_model(Settings.from_env())

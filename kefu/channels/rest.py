@@ -24,13 +24,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from kefu.channels.clients import client_address, notice
+from kefu.channels.clients import notice
 from kefu.channels.limits import MessageLimits
 from kefu.channels.relay import HandoffChannel
 from kefu.channels.sessions import TOKEN_HEADER, SessionCheck, session_tokens
 from kefu.handoff.delivery import deliver_pending
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
-from kefu.security.client import stamp_client
+from kefu.security.client import client_address, stamp_client
 from kefu.settings import Settings
 from kefu.storage.phrases import plain_phrase
 

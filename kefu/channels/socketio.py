@@ -23,13 +23,13 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from kefu.channels.clients import client_address, notice
+from kefu.channels.clients import notice
 from kefu.channels.limits import MessageLimits
 from kefu.channels.relay import HandoffChannel, deliver_periodically
 from kefu.channels.sessions import SessionCheck, session_tokens
 from kefu.handoff.delivery import Sender, deliver_pending, register_live_channel
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
-from kefu.security.client import stamp_client
+from kefu.security.client import client_address, stamp_client
 from kefu.settings import Settings
 
 logger = logging.getLogger(__name__)

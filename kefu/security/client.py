@@ -40,3 +40,20 @@ def client_key(metadata: Optional[Mapping[str, Any]], sender_id: str) -> str:
     """
     ip = client_ip(metadata)
     return f"ip:{ip}" if ip and not is_loopback(ip) else f"sender:{sender_id}"
+
+
+def client_address(peer: Optional[str], forwarded_for: Optional[str], trust_forwarded: bool) -> str:
+    """The client's IP address as this server can vouch for it.
+
+    ``peer`` is the address of the connection. Behind our own reverse proxy
+    (``trust_forwarded``: TRUST_FORWARDED_HEADERS) that is the proxy, and the
+    client is the RIGHTMOST entry of X-Forwarded-For: the one our proxy
+    appended. Entries to its left were sent by the client and can be
+    anything, so they never count. Without a trusted proxy the header is
+    ignored altogether: anyone can send one.
+    """
+    if trust_forwarded and forwarded_for:
+        rightmost = forwarded_for.split(",")[-1].strip()
+        if rightmost:
+            return rightmost
+    return (peer or "").strip()

@@ -29,7 +29,7 @@ from kefu.workspace.access import may_see
 from kefu.workspace.auth import (
     LoginThrottle,
     SessionSigner,
-    client_address,
+    request_client_address,
     password_hashing_pool,
     session_token,
     set_session_cookie,
@@ -173,7 +173,7 @@ class WorkspaceApi:
 
     async def login(self, request: Request) -> HTTPResponse:
         username, password = check_login(json_body(request))
-        client = client_address(request, self.trust_forwarded_headers)
+        client = request_client_address(request, self.trust_forwarded_headers)
         # Counted as a failure before the (slow) check, so that racing logins cannot pass the limit.
         attempt = self.throttle.begin(client, username)
         if attempt is None:

@@ -18,6 +18,7 @@ from typing import Callable, Deque, List, NamedTuple, Optional
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kefu.security.client import client_address
 from kefu.settings import Settings
 
 SESSION_COOKIE = "kefu_workspace"
@@ -186,14 +187,9 @@ def password_hashing_pool(threads: int = PASSWORD_HASHING_THREADS) -> ThreadPool
     return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="workspace-password")
 
 
-def client_address(request: Request, trust_forwarded_headers: bool) -> str:
-    """The client's IP: the peer's, or behind a trusted proxy the last X-Forwarded-For entry (the one
-    the proxy itself added; entries before it are whatever the client wrote)."""
-    if trust_forwarded_headers:
-        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return request.ip or ""
+def request_client_address(request: Request, trust_forwarded_headers: bool) -> str:
+    """The client's IP as this server can vouch for it (kefu.security.client.client_address)."""
+    return client_address(request.ip, request.headers.get("x-forwarded-for"), trust_forwarded_headers)
 
 
 def came_over_tls(request: Request, trust_forwarded_headers: bool) -> bool:

@@ -15,8 +15,6 @@ from actions import shop
 from kefu.replies import identify
 from kefu.security.verification import ProofGuard, ProofLimits
 from kefu.settings import Settings
-from kefu.storage.db import make_engine
-from kefu.storage.handoff_schema import create_handoff_schema
 from tests.demo_shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop  # noqa: F401
 from tests.logged_in import TEST_IDENTITY_SECRET
 
@@ -30,11 +28,8 @@ def identity_secret(monkeypatch):
 
 
 @pytest.fixture
-def proof_database(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'proofs.db'}")
-    create_handoff_schema(engine)
-    yield engine
-    engine.dispose()
+def proof_database(handoff_sqlite):
+    return handoff_sqlite
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ from kefu.handoff.service import HandoffService
 from kefu.handoff.triggers import decide_handoff
 from kefu.settings import Settings
 from kefu.storage.clock import SHOP_TZ
-from kefu.storage.db import make_engine
 from tests.demo_shop.support import find_postgres, throwaway_postgres_schema
 
 # A Wednesday, inside the default business hours.
@@ -51,11 +50,8 @@ def handoff_settings(**overrides) -> Settings:
 
 
 @pytest.fixture
-def sqlite_engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'handoff.db'}")
-    create_handoff_schema(engine)
-    yield engine
-    engine.dispose()
+def sqlite_engine(handoff_sqlite):
+    return handoff_sqlite
 
 
 @pytest.fixture

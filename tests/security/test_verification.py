@@ -17,7 +17,6 @@ from kefu.backends.errors import BackendUnavailable
 from kefu.replies import identify
 from kefu.security.verification import FAILURE_MEMORY_SECONDS, ProofGuard, ProofLimits, ProofOutcome
 from kefu.storage.db import make_engine
-from kefu.storage.handoff_schema import create_handoff_schema
 from kefu.storage.verification_models import VerificationFailure
 from tests.conftest import seeded_assistant
 
@@ -34,11 +33,8 @@ class Clock:
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'proofs.db'}")
-    create_handoff_schema(engine)
-    yield engine
-    engine.dispose()
+def engine(handoff_sqlite):
+    return handoff_sqlite
 
 
 @pytest.fixture

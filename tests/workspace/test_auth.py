@@ -15,7 +15,7 @@ from kefu.workspace.auth import (
     LoginThrottle,
     SessionSigner,
     came_over_tls,
-    client_address,
+    request_client_address,
     password_hashing_pool,
     token_hash,
     workspace_secret,
@@ -219,10 +219,10 @@ def request(ip="203.0.113.7", scheme="http", **headers):
 
 def test_the_clients_address_is_the_peers_unless_a_proxy_is_trusted():
     forwarded = request(ip="127.0.0.1", x_forwarded_for="6.6.6.6, 198.51.100.9")
-    assert client_address(forwarded, trust_forwarded_headers=False) == "127.0.0.1"
+    assert request_client_address(forwarded, trust_forwarded_headers=False) == "127.0.0.1"
     # The proxy appends the address it saw; what came before is the client's own writing.
-    assert client_address(forwarded, trust_forwarded_headers=True) == "198.51.100.9"
-    assert client_address(request(ip="127.0.0.1"), trust_forwarded_headers=True) == "127.0.0.1"
+    assert request_client_address(forwarded, trust_forwarded_headers=True) == "198.51.100.9"
+    assert request_client_address(request(ip="127.0.0.1"), trust_forwarded_headers=True) == "127.0.0.1"
 
 
 def test_tls_is_the_servers_own_or_a_trusted_proxys():
