@@ -1,6 +1,7 @@
 # One command to run the assistant, one to test it. Both set themselves up.
 SHELL := /bin/bash
-VENV ?= .venv
+# The venv lives outside the project tree (scripts/venv_path.sh says why and where).
+VENV ?= $(shell bash scripts/venv_path.sh)
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 export PYTHONPATH := $(CURDIR)
@@ -11,6 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 .PHONY: import tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
 
 help:
+	@echo "make venv-path  where the virtualenv is: source \"\$$(make -s venv-path)/bin/activate\""
 	@echo "make run        set up, train if needed, start action server + Rasa (REST, API)"
 	@echo "make shell      chat with the running assistant in the terminal"
 	@echo "make test       set up and run every test"
@@ -19,7 +21,11 @@ help:
 	@echo "make import     import the merchant's files: make import FILES=\"catalogue.xlsx faq.yml\""
 
 setup:
-	@bash scripts/setup_venv.sh
+	@VENV=$(VENV) bash scripts/setup_venv.sh
+
+.PHONY: venv-path
+venv-path:
+	@echo $(VENV)
 
 train: setup
 	@$(PY) -m kefu.training >/dev/null
@@ -64,7 +70,7 @@ test-stories: train
 test-nlu: train
 	$(PY) bench/nlu_benchmark.py --model "$$($(PY) -m kefu.training --check)" --min-accuracy 0.90
 
-# bandit (high severity) and pip-audit, from their own venv .venv-tools.
+# bandit (high severity) and pip-audit, from their own venv (scripts/venv_path.sh tools).
 # The CI machines reach a PyPI mirror that has no vulnerability data (pypi.org's JSON API answers
 # 404, OSV is unreachable), so by default an audit that could not look a package up is a loud
 # warning; a finding that was looked up always fails. Where PyPI is reachable (a release

@@ -36,7 +36,7 @@ KEYWORDS: Dict[str, Tuple[str, ...]] = {
     "inform": ("订单号", "手机号", "码", "尾号"),
 }
 
-ORDER_ID = re.compile(r"(?<!\d)\d{13,14}(?!\d)")
+ORDER_ID = re.compile(r"(?<!\d)\d{13,19}(?!\d)")
 PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 

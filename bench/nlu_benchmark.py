@@ -1,5 +1,6 @@
-"""NLU quality on the held-out test set, for the model and a keyword baseline.
-``python bench/nlu_benchmark.py --model models/kefu-<fingerprint>.tar.gz [--min-accuracy 0.9]``
+"""NLU quality on the held-out test set and on its real-register section, for the
+model and a keyword baseline.
+``python bench/nlu_benchmark.py --model models/kefu-<fingerprint>.tar.gz [--min-accuracy 0.95 …]``
 prints the figures and writes them under var/results/ (see docs/bench.md)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -21,6 +23,10 @@ from bench import keyword_baseline  # noqa: E402
 
 OUT_OF_SCOPE_LABELS = {"out_of_scope", "nlu_fallback"}
 DEFAULT_TEST_SET = ROOT / "tests" / "nlu" / "test_set.yml"
+# Messages written the way platform chat logs read (long, residue, grievances,
+# praise), each tagged with the family of misses it probes (issue 14).
+DEFAULT_REAL_REGISTER_SET = ROOT / "tests" / "nlu" / "real_register_test.yml"
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 RESULTS_DIR = ROOT / "var" / "results"
 
 Example = Dict  # {"text", "intent", "entities"}
@@ -38,6 +44,22 @@ def load_examples(path: Path) -> List[Example]:
         }
         for message in data.intent_examples
     ]
+
+
+def families_by_text(path: Path) -> Dict[str, str]:
+    """Plain message text -> the ``metadata: family`` of its block (``general`` when untagged)."""
+    import yaml
+
+    families: Dict[str, str] = {}
+    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        if "intent" not in block:
+            continue
+        family = (block.get("metadata") or {}).get("family", "general")
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                families[_ANNOTATION.sub(lambda m: m.group(1), line[2:]).strip()] = family
+    return families
 
 
 def _label(intent: str) -> str:
@@ -97,12 +119,55 @@ def score(examples: List[Example], predictions: List[Dict]) -> Dict:
     }
 
 
-def predict_with_model(model_path: str, texts: List[str]) -> List[Dict]:
+def score_families(examples: List[Example], predictions: List[Dict], families: Dict[str, str]) -> Dict:
+    """Accuracy and confusions per family, and how praise fares (recall, share taken for a complaint)."""
+    by_family: Dict[str, Dict] = {}
+    for example, prediction in zip(examples, predictions):
+        family = families.get(example["text"].strip(), "general")
+        gold, predicted = _label(example["intent"]), _label(prediction["intent"]["name"] or "nlu_fallback")
+        entry = by_family.setdefault(family, {"examples": 0, "correct": 0, "confusions": Counter()})
+        entry["examples"] += 1
+        entry["correct"] += gold == predicted
+        if gold != predicted:
+            entry["confusions"][(gold, predicted)] += 1
+    praise = [
+        _label(p["intent"]["name"] or "nlu_fallback")
+        for e, p in zip(examples, predictions) if e["intent"] == "praise"
+    ]
+    return {
+        "families": {
+            name: {
+                "examples": entry["examples"],
+                "accuracy": entry["correct"] / entry["examples"],
+                "confusions": [
+                    {"gold": g, "predicted": p, "count": n} for (g, p), n in entry["confusions"].most_common()
+                ],
+            }
+            for name, entry in sorted(by_family.items())
+        },
+        "praise_recall": sum(p == "praise" for p in praise) / len(praise) if praise else None,
+        "praise_called_complaint": sum(p == "complain" for p in praise) / len(praise) if praise else None,
+    }
+
+
+def _print_families(model: Dict, baseline: Dict) -> None:
+    print(f"{'family':26}{'messages':>9}{'model':>9}{'keywords':>10}")
+    for name, entry in model["families"].items():
+        print(f"{name:26}{entry['examples']:>9}{entry['accuracy']:>9.3f}{baseline['families'][name]['accuracy']:>10.3f}")
+    for name, entry in model["families"].items():
+        if entry["confusions"]:
+            print(f"   {name}: " + ", ".join(f"{c['gold']}->{c['predicted']} {c['count']}" for c in entry["confusions"][:8]))
+    if model["praise_recall"] is not None:
+        print(f"praise recall {model['praise_recall']:.3f}, praise taken for a complaint {model['praise_called_complaint']:.3f}")
+
+
+def predict_with_model(model_path: str, text_sets: List[List[str]]) -> List[List[Dict]]:
+    """Parses every text of every set with one loaded model."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model_path)
 
-    async def parse_all() -> List[Dict]:
+    async def parse_all(texts: List[str]) -> List[Dict]:
         results = []
         for number, text in enumerate(texts, 1):
             results.append(await agent.parse_message(text))
@@ -110,7 +175,7 @@ def predict_with_model(model_path: str, texts: List[str]) -> List[Dict]:
                 print(f"   parsed {number}/{len(texts)}", flush=True)
         return results
 
-    return asyncio.run(parse_all())
+    return [asyncio.run(parse_all(texts)) for texts in text_sets]
 
 
 def training_seconds(model_path: str) -> float | None:
@@ -158,50 +223,124 @@ def _chart(model: Dict, baseline: Dict, path: Path) -> None:
     figure.savefig(path, dpi=100)
 
 
+def _errors(examples: List[Example], predictions: List[Dict]) -> List[Dict]:
+    return [
+        {"text": e["text"], "gold": e["intent"], "predicted": p["intent"]["name"], "confidence": p["intent"]["confidence"]}
+        for e, p in zip(examples, predictions)
+        if _label(e["intent"]) != _label(p["intent"]["name"] or "nlu_fallback")
+    ]
+
+
+def _failures(args: argparse.Namespace, held_out: Dict, real: Dict | None, real_families: Dict | None) -> List[str]:
+    checks = [(args.min_accuracy, held_out["intent_accuracy"], "held-out intent accuracy", False)]
+    if real is not None:
+        checks += [
+            (args.min_real_register_accuracy, real["intent_accuracy"], "real-register intent accuracy", False),
+            (args.min_praise_recall, real_families["praise_recall"], "praise recall", False),
+            (args.max_praise_as_complaint, real_families["praise_called_complaint"], "praise taken for a complaint", True),
+        ]
+    failures = []
+    for limit, value, title, is_maximum in checks:
+        if limit is None or value is None:
+            continue
+        if (value > limit) if is_maximum else (value < limit):
+            failures.append(f"{title} {value:.3f} {'>' if is_maximum else '<'} {limit}")
+    return failures
+
+
+def _family_chart(model: Dict, baseline: Dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(model["families"])
+    figure, axis = plt.subplots(figsize=(9, 5))
+    positions = range(len(names))
+    axis.barh([p + 0.2 for p in positions], [model["families"][n]["accuracy"] for n in names], height=0.4, label="model")
+    axis.barh([p - 0.2 for p in positions], [baseline["families"][n]["accuracy"] for n in names], height=0.4,
+              label="keyword baseline")
+    axis.set_yticks(list(positions))
+    axis.set_yticklabels(names)
+    axis.set_xlabel("intent accuracy on the real-register section")
+    axis.set_xlim(0, 1)
+    axis.legend(loc="lower right")
+    axis.set_title("Real-register section, per family of misses")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True, help="trained model (.tar.gz)")
     parser.add_argument("--test-set", default=str(DEFAULT_TEST_SET))
-    parser.add_argument("--min-accuracy", type=float, default=None)
+    parser.add_argument("--real-register-set", default=str(DEFAULT_REAL_REGISTER_SET),
+                        help="the real-register section ('' to skip)")
+    parser.add_argument("--min-accuracy", type=float, default=None, help="on the held-out set")
+    parser.add_argument("--min-real-register-accuracy", type=float, default=None)
+    parser.add_argument("--min-praise-recall", type=float, default=None)
+    parser.add_argument("--max-praise-as-complaint", type=float, default=None)
     args = parser.parse_args(argv)
     logging.getLogger().setLevel(logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # else Rasa's structlog prints every parse at debug level
 
     examples = load_examples(Path(args.test_set))
-    texts = [e["text"] for e in examples]
     print(f">> held-out set: {len(examples)} messages from {args.test_set}")
+    real_path = Path(args.real_register_set) if args.real_register_set else None
+    real_examples = load_examples(real_path) if real_path and real_path.exists() else []
+    if real_examples:
+        print(f">> real-register section: {len(real_examples)} messages from {real_path}")
 
     started = time.monotonic()
-    model_predictions = predict_with_model(args.model, texts)
+    model_predictions, real_predictions = predict_with_model(
+        args.model, [[e["text"] for e in examples], [e["text"] for e in real_examples]]
+    )
     model_seconds = time.monotonic() - started
-    baseline_predictions = [keyword_baseline.parse(text) for text in texts]
+    parsed = len(examples) + len(real_examples)
 
     model_scores = score(examples, model_predictions)
-    baseline_scores = score(examples, baseline_predictions)
+    baseline_scores = score(examples, [keyword_baseline.parse(e["text"]) for e in examples])
+    print("\n== held-out set")
     _print_table([("model", model_scores), ("keywords", baseline_scores)])
-    trained = training_seconds(args.model)
-    print(f"model training time: {trained:.0f}s" if trained else "model training time: unknown (model trained elsewhere)")
-    print(f"model parse time: {1000 * model_seconds / len(texts):.1f} ms/message")
     print("most frequent confusions (gold -> predicted):")
     for confusion in model_scores["top_confusions"]:
         print(f"   {confusion['gold']:>24} -> {confusion['predicted']:<24} {confusion['count']}")
 
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    errors = [
-        {"text": e["text"], "gold": e["intent"], "predicted": p["intent"]["name"], "confidence": p["intent"]["confidence"]}
-        for e, p in zip(examples, model_predictions)
-        if _label(e["intent"]) != _label(p["intent"]["name"] or "nlu_fallback")
-    ]
-    (RESULTS_DIR / "nlu_benchmark.json").write_text(
-        json.dumps({"model": model_scores, "keyword_baseline": baseline_scores, "errors": errors}, ensure_ascii=False, indent=2),
-        encoding="utf-8",
-    )
-    _chart(model_scores, baseline_scores, RESULTS_DIR / "nlu_benchmark.png")
-    print(f">> details in {RESULTS_DIR / 'nlu_benchmark.json'}, chart in {RESULTS_DIR / 'nlu_benchmark.png'}")
+    real_scores = real_families = None
+    report = {"model": model_scores, "keyword_baseline": baseline_scores, "errors": _errors(examples, model_predictions)}
+    if real_examples:
+        families = families_by_text(real_path)
+        real_baseline_predictions = [keyword_baseline.parse(e["text"]) for e in real_examples]
+        real_scores = score(real_examples, real_predictions)
+        real_baseline = score(real_examples, real_baseline_predictions)
+        real_families = score_families(real_examples, real_predictions, families)
+        baseline_families = score_families(real_examples, real_baseline_predictions, families)
+        print("\n== real-register section")
+        _print_table([("model", real_scores), ("keywords", real_baseline)])
+        _print_families(real_families, baseline_families)
+        report["real_register"] = {
+            "model": {**real_scores, **real_families},
+            "keyword_baseline": {**real_baseline, **baseline_families},
+            "errors": _errors(real_examples, real_predictions),
+        }
 
-    if args.min_accuracy is not None and model_scores["intent_accuracy"] < args.min_accuracy:
-        print(f"FAIL: intent accuracy {model_scores['intent_accuracy']:.3f} < {args.min_accuracy}")
-        return 1
-    return 0
+    trained = training_seconds(args.model)
+    print(f"\nmodel training time: {trained:.0f}s" if trained else "\nmodel training time: unknown (model trained elsewhere)")
+    print(f"model parse time: {1000 * model_seconds / max(parsed, 1):.1f} ms/message")
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "nlu_benchmark.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    _chart(model_scores, baseline_scores, RESULTS_DIR / "nlu_benchmark.png")
+    if real_families is not None:
+        _family_chart(real_families, baseline_families, RESULTS_DIR / "nlu_real_register.png")
+    print(f">> details in {RESULTS_DIR / 'nlu_benchmark.json'}, charts in {RESULTS_DIR}/nlu_*.png")
+
+    failures = _failures(args, model_scores, real_scores, real_families)
+    for failure in failures:
+        print(f"FAIL: {failure}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

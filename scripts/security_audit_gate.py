@@ -6,7 +6,7 @@ build too — an audit that could not ask the vulnerability service has not
 shown that nothing is vulnerable — unless the caller explicitly allows it,
 and then it is reported loudly, never silently.
 
-Standard library only: it runs in .venv-tools and is imported by the tests.
+Standard library only: it runs in the scanners’ venv (scripts/venv_path.sh tools) and is imported by the tests.
 
     python scripts/security_audit_gate.py --exceptions docs/security.md report.json ...
 """

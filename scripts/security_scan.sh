@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=${VENV:-.venv}
-TOOLS_VENV=${TOOLS_VENV:-.venv-tools}
+VENV=${VENV:-$(bash scripts/venv_path.sh)}
+TOOLS_VENV=${TOOLS_VENV:-$(bash scripts/venv_path.sh tools)}
 AUDIT_UNREACHABLE=${AUDIT_UNREACHABLE:-fail}
 
 case "$AUDIT_UNREACHABLE" in
@@ -27,6 +27,9 @@ esac
 # runs setup first): a venv created by a venv's python is based on that
 # venv's base interpreter, so the finding logic lives in one place.
 stamp="$TOOLS_VENV/.requirements-$(sha256sum requirements-tools.txt | cut -c1-16)"
+mkdir -p "$(dirname "$TOOLS_VENV")"
+exec 9>"$TOOLS_VENV.lock"
+flock 9  # a shared venv: another clone may be building it right now
 if [ ! -f "$stamp" ]; then
     if [ ! -x "$VENV/bin/python" ]; then
         echo "$VENV is missing: run 'make setup' first" >&2

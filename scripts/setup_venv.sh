@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Creates .venv with Python 3.10 (Rasa 3.6 needs Python < 3.11) and installs the
-# pinned requirements. Re-running it does nothing unless the requirements changed.
+# Creates the virtualenv with Python 3.10 (Rasa 3.6 needs Python < 3.11) and
+# installs the pinned requirements. The venv lives outside the project tree, at
+# the path scripts/venv_path.sh prints (named after the pins, shared by clones
+# with the same pins). Re-running it does nothing unless the requirements changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=${VENV:-.venv}
+VENV=${VENV:-$(bash scripts/venv_path.sh)}
 
 find_python310() {
     if command -v pyenv >/dev/null 2>&1; then
@@ -27,6 +29,15 @@ find_python310() {
 }
 
 stamp="$VENV/.requirements-$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)"
+if [ -f "$stamp" ]; then
+    exit 0
+fi
+
+# Two clones (or a test run and CI) may set up the same shared venv at once:
+# one builds it, the other waits and then finds the stamp.
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
 if [ -f "$stamp" ]; then
     exit 0
 fi
