@@ -38,7 +38,8 @@ seed: setup
 # Imports the merchant's knowledge into the shop database (default: the sample
 # files the demo shop is built from). IMPORT_OPTIONS=--skip-bad-rows, --check …
 FILES ?= kefu/knowledge/samples/catalogue.csv kefu/knowledge/samples/size_charts.yml \
-	kefu/knowledge/samples/promotions.yml kefu/knowledge/samples/policies.yml kefu/knowledge/samples/faq.yml
+	kefu/knowledge/samples/promotions.yml kefu/knowledge/samples/policies.yml kefu/knowledge/samples/faq.yml \
+	kefu/knowledge/samples/product_qa.yml
 IMPORT_OPTIONS ?=
 import: setup
 	$(PY) -m kefu.knowledge.importer $(IMPORT_OPTIONS) $(FILES)

@@ -1,4 +1,5 @@
-"""Product attributes and stock, answered from the catalogue."""
+"""Product questions (the merchant's product Q&A, attributes, comparisons) and stock, answered from the
+catalogue and the imported knowledge."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from kefu import names
 from kefu.backends.catalogue import Product
 from kefu.backends.errors import BackendFailure
 from kefu.knowledge.store import shared_store
-from kefu.services.product_answers import attribute_reply, find_product, stock_reply
+from kefu.services.product_answers import (
+    ProductQuestion,
+    find_product,
+    product_info_reply,
+    products_in_question,
+    stock_reply,
+)
+from kefu.services.recommendation import RecommendationState
 from kefu.services.size_answers import size_reply
 
 
@@ -31,6 +39,29 @@ async def product_in_question(tracker: Tracker) -> Optional[Product]:
         f"{text} {link or ''}",
         latest_entity(tracker, names.PRODUCT_ENTITY),
         tracker.get_slot(names.CURRENT_PRODUCT_SLOT),
+    )
+
+
+def product_names(tracker: Tracker) -> List[str]:
+    """Every product the latest message named (耳机, 充电线 …), in order."""
+    return [str(e.get("value")) for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == names.PRODUCT_ENTITY and e.get("value")]
+
+
+def recent_product_ids(tracker: Tracker) -> List[str]:
+    """The products discussed before, newest first: those answered about, then those last recommended."""
+    answered = [e.get("value") for e in reversed(tracker.events)
+                if e.get("event") == "slot" and e.get("name") == names.CURRENT_PRODUCT_SLOT and e.get("value")]
+    shown = [item.product_id for item in RecommendationState.from_slot(tracker.get_slot(names.RECOMMENDATION_SLOT)).shown]
+    return list(dict.fromkeys([*answered, *shown]))
+
+
+async def question_in(tracker: Tracker) -> ProductQuestion:
+    text = tracker.latest_message.get("text") or ""
+    link = latest_metadata(tracker).get("product_id")
+    return await call_backend(
+        products_in_question, backends().catalogue, f"{text} {link or ''}", product_names(tracker),
+        tracker.get_slot(names.CURRENT_PRODUCT_SLOT), recent_product_ids(tracker),
     )
 
 
@@ -57,12 +88,29 @@ class ProductAnswer(Action, abc.ABC):
         return [SlotSet(names.CURRENT_PRODUCT_SLOT, product.product_id)]
 
 
-class ActionProductInfo(ProductAnswer):
+class ActionProductInfo(Action):
+    """An open question about a product: its Q&A, its attributes, or two products compared; an agent when
+    nothing written answers it (kefu/services/product_answers.py)."""
+
     def name(self) -> Text:
         return "action_product_info"
 
-    async def answer(self, product: Product, tracker: Tracker) -> Dict[str, Any]:
-        return attribute_reply(product, tracker.latest_message.get("text") or "")
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            question = await question_in(tracker)
+            if not question.products:
+                say(dispatcher, "product_compare_which" if question.comparison else "product_which")
+                return []
+            # The Q&A the merchant imported last, read from the shop database.
+            entries = await call_backend(shared_store().product_qa)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        text = tracker.latest_message.get("text") or ""
+        say_reply(dispatcher, product_info_reply(question, text, entries, product_names(tracker)))
+        if question.comparison:
+            return []  # both stay "discussed"; neither becomes the one product in question
+        return [SlotSet(names.CURRENT_PRODUCT_SLOT, question.products[0].product_id)]
 
 
 class ActionCheckStock(ProductAnswer):

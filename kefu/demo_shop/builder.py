@@ -126,6 +126,7 @@ class SeedSummary:
     logistics_events: int = 0
     policies: int = 0
     faq_entries: int = 0
+    product_qa_entries: int = 0
 
     def describe(self) -> str:
         return ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in vars(self).items())
@@ -240,10 +241,12 @@ class DemoShopBuilder:
         self.summary.skus = catalogue.counts_of("SKUs").created
         self.summary.policies = outcomes["policies"].entries
         self.summary.faq_entries = outcomes["faq"].entries
+        self.summary.product_qa_entries = outcomes["product_qa"].entries
         self.report(
             f"  knowledge: {self.summary.products} products, {self.summary.skus} SKUs, "
             f"{outcomes['promotions'].entries} promotion rules, {outcomes['size_charts'].entries} size charts, "
-            f"{self.summary.policies} policies, {self.summary.faq_entries} FAQ entries"
+            f"{self.summary.policies} policies, {self.summary.faq_entries} FAQ entries, "
+            f"{self.summary.product_qa_entries} product Q&A entries"
         )
 
     def _import(self, path) -> ImportOutcome:

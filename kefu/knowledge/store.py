@@ -43,6 +43,16 @@ class FaqEntry:
     position: int
 
 
+@dataclass(frozen=True)
+class ProductQaEntry:
+    id: str
+    product_id: str
+    question: str
+    answer: str
+    keywords: Tuple[str, ...]  # other words for what the question asks about
+    position: int
+
+
 T = TypeVar("T")
 
 _EMPTY = {PROMOTIONS: PromotionBook(()), SIZE_CHARTS: SizeChartBook(())}
@@ -76,6 +86,15 @@ class KnowledgeStore:
     def faq(self, topic: Optional[str] = None) -> Tuple[FaqEntry, ...]:
         """The FAQ entries of ``topic`` (every one when None), in the file's order."""
         return self._of_topic(models.FaqEntry, _faq_entry, topic)
+
+    def product_qa(self, product_id: Optional[str] = None) -> Tuple[ProductQaEntry, ...]:
+        """The Q&A entries of one product (every product's when None), in the file's order."""
+        table = models.ProductQaEntry
+        query = select(table).order_by(table.position, table.id)
+        if product_id is not None:
+            query = query.where(table.product_id == product_id)
+        with self._gateway.session() as session:
+            return tuple(_product_qa_entry(row) for row in session.execute(query).scalars())
 
     def _of_topic(self, model: Any, convert: Callable[[Any], T], topic: Optional[str]) -> Tuple[T, ...]:
         query = select(model).order_by(model.position, model.id)
@@ -111,6 +130,10 @@ def _policy(row: models.Policy) -> Policy:
 
 def _faq_entry(row: models.FaqEntry) -> FaqEntry:
     return FaqEntry(row.id, row.topic, row.question, row.answer, tuple(row.keywords or ()), row.position)
+
+
+def _product_qa_entry(row: models.ProductQaEntry) -> ProductQaEntry:
+    return ProductQaEntry(row.id, row.product_id, row.question, row.answer, tuple(row.keywords or ()), row.position)
 
 
 @lru_cache(maxsize=4)

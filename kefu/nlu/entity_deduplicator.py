@@ -1,4 +1,5 @@
-"""Keeps one entity per text span when several extractors found it."""
+"""Keeps one entity per text span when several extractors found it, and
+drops order numbers that do not have an order number's shape."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
+
+from kefu.nlu.entity_shapes import ORDER_ID_ENTITY, has_order_id_shape
 
 
 def deduplicate(entities: List[Dict[Text, Any]], preferred: List[Text]) -> List[Dict[Text, Any]]:
@@ -38,11 +41,22 @@ def deduplicate(entities: List[Dict[Text, Any]], preferred: List[Text]) -> List[
     return sorted(kept, key=lambda e: (e.get("start", 0), e.get("end", 0)))
 
 
+def drop_shapeless_order_ids(entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """An order number comes from its shape only: DIET calling a lone digit
+    (商品ID:3) or a price an order_id is a guess from the words around it."""
+    return [
+        entity
+        for entity in entities
+        if entity.get("entity") != ORDER_ID_ENTITY or has_order_id_shape(entity.get("value"))
+    ]
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
 class EntityDeduplicator(GraphComponent):
-    """Regex-extracted order and phone numbers are exact; DIET's copies are dropped."""
+    """Regex-extracted order and phone numbers are exact; DIET's copies, and
+    its order numbers without the shape of one, are dropped."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -65,5 +79,6 @@ class EntityDeduplicator(GraphComponent):
         for message in messages:
             entities = message.get(ENTITIES, [])
             if entities:
-                message.set(ENTITIES, deduplicate(entities, self._preferred), add_to_output=True)
+                kept = deduplicate(drop_shapeless_order_ids(entities), self._preferred)
+                message.set(ENTITIES, kept, add_to_output=True)
         return messages

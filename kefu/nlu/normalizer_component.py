@@ -10,10 +10,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from kefu.nlu.platform_residue import entities_outside_residue
 from kefu.nlu.text_normalizer import (
     DEFAULT_TERMS_FILE,
     DEFAULT_TYPOS_FILE,
@@ -23,6 +24,8 @@ from kefu.nlu.text_normalizer import (
 )
 
 TERMS_FILE = "terms.json"
+# Message (and parse output) key of what platform residue said.
+RESIDUE = "residue"
 
 
 # Registered as a tokenizer-stage component so the recipe runs it, in pipeline
@@ -31,7 +34,7 @@ TERMS_FILE = "terms.json"
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
 )
 class ShopperTextNormalizer(GraphComponent):
-    """Corrects homophone typos of shop terms (快第 -> 快递) in place."""
+    """Blanks platform residue and corrects homophone typos (快第 -> 快递) in place."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -93,12 +96,25 @@ class ShopperTextNormalizer(GraphComponent):
         return cls(config, model_storage, resource, stored["terms"], stored["typos"])
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        for message in training_data.training_examples:
+            original = message.get(TEXT)
+            self.process([message])
+            entities = message.get(ENTITIES)
+            if original and entities:
+                # An annotation on blanked residue (the second copy of a
+                # question pasted twice) would teach DIET to tag blanks.
+                message.set(ENTITIES, entities_outside_residue(original, message.get(TEXT), entities))
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
             if text:
-                message.set(TEXT, self._normalizer.normalize(text))
+                normalized, residue = self._normalizer.analyse(text)
+                message.set(TEXT, normalized)
+                found = residue.as_dict()
+                if found:
+                    # The menu topic, platform and product ids the blanked
+                    # residue carried, in the parse output for the actions.
+                    message.set(RESIDUE, found, add_to_output=True)
         return messages

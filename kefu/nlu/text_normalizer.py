@@ -1,6 +1,7 @@
 """Length-preserving correction of shopper typos, mostly homophones typed with
-pinyin input methods (快第 -> 快递), and shortening of long messages and
-pasted links, so that annotated entity offsets stay valid (see docs/nlu.md)."""
+pinyin input methods (快第 -> 快递), after platform residue (links, order
+cards, menu labels) is blanked, so that annotated entity offsets stay valid
+(see docs/nlu.md). Only messages longer than MAX_MESSAGE_CHARS are cut."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from pypinyin import Style, lazy_pinyin
+
+from kefu.nlu.platform_residue import Residue, reduce_residue
 
 RESOURCES = Path(__file__).parent / "resources"
 DEFAULT_TYPOS_FILE = RESOURCES / "typos.tsv"
@@ -27,12 +30,6 @@ REAL_WORD_MIN_FREQ = 30
 MAX_MESSAGE_CHARS = 1000
 
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
-# A pasted product link is noise to the classifier ("https://…?id=P1001 这件有啥
-#优惠吗" looked like a size question); the product id in it is what matters,
-# and the actions still find it in the text.
-_LINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
-_LINKED_PRODUCT_ID = re.compile(r"(?<![A-Za-z0-9])(P\d{4})(?!\d)")
-LINK_WORD = "链接"
 
 # Particles and pronouns are typed right far more often than they stand for a
 # term's syllable; replacing them turns 能吃吗 into 能尺码. They are never the
@@ -87,17 +84,6 @@ def _syllables(text: str) -> Tuple[str, ...]:
     return tuple(lazy_pinyin(text, style=Style.NORMAL, errors="default"))
 
 
-def shorten_links(text: str) -> str:
-    """Each link replaced by the product id it carries (P1001), or by 链接."""
-    def shortened(match: re.Match) -> str:
-        product = _LINKED_PRODUCT_ID.search(match.group(0))
-        return f" {product.group(1)} " if product else f" {LINK_WORD} "
-
-    if "://" not in text and "www." not in text.lower():
-        return text
-    return re.sub(r" {2,}", " ", _LINK.sub(shortened, text)).strip()
-
-
 class TextNormalizer:
     """Corrects listed typos, then homophones of known domain terms."""
 
@@ -119,13 +105,17 @@ class TextNormalizer:
         self._known_terms = set(self._terms_by_sound.values())
 
     def normalize(self, text: str) -> str:
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str) -> Tuple[str, Residue]:
+        """The normalised text and the platform residue blanked out of it."""
         if not text:
-            return text
-        text = shorten_links(to_halfwidth(text[:MAX_MESSAGE_CHARS]))
+            return text, Residue()
+        text, residue = reduce_residue(to_halfwidth(text[:MAX_MESSAGE_CHARS]))
         for wrong, right in self.typos.items():
             if wrong in text:
                 text = text.replace(wrong, right)
-        return self._correct_homophones(text)
+        return self._correct_homophones(text), residue
 
     def _correct_homophones(self, text: str) -> str:
         chars = list(text)

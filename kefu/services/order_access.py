@@ -9,12 +9,14 @@ from typing import Optional
 
 from kefu.backends.customers import CustomerBackend
 from kefu.backends.orders import Order, OrderBackend
+from kefu.nlu.entity_shapes import ORDER_ID_MAX_DIGITS, ORDER_ID_MIN_DIGITS
 
 MAX_VERIFICATION_ATTEMPTS = 3
 
 # Digits standing alone: "C0001" is an id, not a phone tail.
 _DIGIT_RUNS = re.compile(r"(?<![A-Za-z0-9])\d+(?![A-Za-z0-9])")
-ORDER_NUMBER_LENGTHS = (13, 14)
+# The same shape the NLU extracts order numbers by.
+ORDER_NUMBER_LENGTHS = range(ORDER_ID_MIN_DIGITS, ORDER_ID_MAX_DIGITS + 1)
 
 
 def order_number_in(value: object) -> Optional[str]:

@@ -1,12 +1,26 @@
-"""Which product a shopper means, and which of its attributes they ask about."""
+"""Which product a shopper means, and the answer to an open question about it:
+the merchant's Q&A for the product first, then its attributes, a side-by-side
+comparison when two products are in question, and an honest "let me check /
+an agent" when nothing written answers it — never a guess."""
 
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from kefu.backends.catalogue import ATTRIBUTE_LABELS, CatalogueBackend, Product, StockLevel
-from kefu.storage.phrases import Phrase, listed
+from kefu.knowledge.product_questions import (
+    asked_feature,
+    asks_comparison,
+    asks_something_specific,
+    asks_whether_included,
+    is_feature_word,
+    points_at_two,
+)
+from kefu.services.retrieval import ProductAnswerLike, best_product_answer
+from kefu.storage.money import plain
+from kefu.storage.phrases import Joined, Phrase, listed
 
 # A product id pasted on its own or inside a product link (…item?id=P1001).
 _PRODUCT_ID = re.compile(r"(?<![A-Za-z0-9])(P\d{4})(?!\d)")
@@ -37,11 +51,20 @@ ATTRIBUTE_KEYWORDS: Tuple[Tuple[Tuple[str, ...], Tuple[str, ...]], ...] = (
     (("重量", "多重", "几斤", "轻"), ("weight",)),
 )
 OVERVIEW_ATTRIBUTES = 4
+# A comparison shows the attributes both products have first, then those of one only, up to this many rows;
+# long texts (how to use or wash it, which size to take) do not fit side by side.
+COMPARISON_ROWS = 6
+NOT_COMPARED = frozenset({"usage_notes", "care", "size_advice", "return_policy"})
 
 
 def product_id_in(text: Optional[str]) -> Optional[str]:
     match = _PRODUCT_ID.search(text or "")
     return match.group(1) if match else None
+
+
+def product_ids_in(text: Optional[str]) -> List[str]:
+    """Every product id pasted or linked in the text, in order, each once."""
+    return list(dict.fromkeys(_PRODUCT_ID.findall(text or "")))
 
 
 def find_product(
@@ -55,15 +78,76 @@ def find_product(
     if product_id:
         return catalogue.get_product(product_id)
     if product_name:
-        # The catalogue also matches search terms (a POLO shirt is "T恤" too);
-        # a product whose name says what the shopper said is the better guess.
-        matches = catalogue.find_products(keyword=product_name, limit=10)
-        named = [p for p in matches if product_name.lower() in p.name.lower()]
-        if named or matches:
-            return (named or matches)[0]
+        named = _named_product(catalogue, product_name, current_product_id)
+        if named is not None:
+            return named
     if current_product_id:
         return catalogue.get_product(current_product_id)
     return None
+
+
+def _named_product(catalogue: CatalogueBackend, product_name: str, current_product_id: Optional[str] = None) -> Optional[Product]:
+    matches = catalogue.find_products(keyword=product_name, limit=50)
+    # "这款耳机" while earphones are discussed: those earphones, not the best-selling ones.
+    current = next((p for p in matches if p.product_id == current_product_id), None)
+    if current is not None:
+        return current
+    # The catalogue also matches search terms (a POLO shirt is "T恤" too);
+    # a product whose name says what the shopper said is the better guess.
+    named = [p for p in matches if product_name.lower() in p.name.lower()]
+    return (named or matches or [None])[0]
+
+
+@dataclass(frozen=True)
+class ProductQuestion:
+    """What an open product question is about."""
+
+    products: Tuple[Product, ...]  # the product asked about; two when they are compared
+    feature: Optional[str] = None  # a thing that comes with the product (充电线), asked about by name
+    comparison: bool = False  # the shopper compares products ("这两款有什么区别", two links, A和B)
+
+
+def products_in_question(
+    catalogue: CatalogueBackend,
+    text: str,
+    product_names: Sequence[str] = (),
+    current_product_id: Optional[str] = None,
+    recent_product_ids: Sequence[str] = (),
+) -> ProductQuestion:
+    """The product(s) an open question is about, from ids or links in ``text``, the product entities
+    (``product_names``), the product discussed (``current_product_id``) and, for "这两款", the
+    products discussed before it (``recent_product_ids``, newest first).
+
+    A thing that comes with a product (充电线, 膜, 说明书) is the product only when nothing else
+    is: "这款耳机带充电线吗" asks about the earphones, "充电线多长" about the data cable."""
+    ids = product_ids_in(text)
+    others = [name for name in product_names if not is_feature_word(name)]
+    feature = asked_feature(text)
+    if feature is not None and not (ids or others or current_product_id or asks_whether_included(text)):
+        feature, others = None, list(product_names)  # the thing is what the shopper wants to know about
+    products = _distinct(
+        [*(catalogue.get_product(product_id) for product_id in ids),
+         *(_named_product(catalogue, name, current_product_id) for name in others)]
+    )
+    comparison = len(products) >= 2 or asks_comparison(text)
+    if comparison and len(products) < 2:
+        if points_at_two(text):
+            # "这两款耳机": the two discussed, not the first earphones the word 耳机 finds.
+            products = _distinct(catalogue.get_product(product_id) for product_id in ids)
+        discussed = dict.fromkeys(i for i in (current_product_id, *recent_product_ids) if i)
+        products = _distinct([*products, *(catalogue.get_product(product_id) for product_id in discussed)])
+    if not products and current_product_id:
+        products = _distinct([catalogue.get_product(current_product_id)])
+    return ProductQuestion(tuple(products[:2] if comparison else products[:1]), feature, comparison)
+
+
+def _distinct(products: Iterable[Optional[Product]]) -> List[Product]:
+    seen, distinct = set(), []
+    for product in products:
+        if product is not None and product.product_id not in seen:
+            seen.add(product.product_id)
+            distinct.append(product)
+    return distinct
 
 
 def _asked_keys(text: str) -> List[str]:
@@ -95,7 +179,64 @@ def attribute_reply(product: Product, text: str) -> dict:
          for k, v in list(product.attributes.items())[:OVERVIEW_ATTRIBUTES]),
         "separator_semicolon",
     )
-    return {"template": "product_overview", "product": product.name, "price": f"{product.price:g}", "highlights": highlights}
+    return {"template": "product_overview", "product": product.name, "price": plain(product.price), "highlights": highlights}
+
+
+def product_info_reply(
+    question: ProductQuestion, text: str, product_entries: Sequence[ProductAnswerLike], product_words: Sequence[str] = (),
+) -> dict:
+    """The answer to an open question about ``question.products`` (at least one; two for a comparison).
+
+    ``product_entries``: the merchant's product Q&A (every product's: a word common to all of them
+    counts for little); ``product_words``: what the shopper called the product (耳机), set aside
+    when the question is matched."""
+    if question.comparison:
+        if len(question.products) < 2:
+            return {"template": "product_compare_which"}
+        return comparison_reply(*question.products[:2])
+    product = question.products[0]
+    own_words = product_words_of(product, product_words)
+    match = best_product_answer(product_entries, product.product_id, text, ignored=own_words)
+    if match is not None:
+        return {"template": "product_qa_answer", "product": product.name, "answer": match.item.answer}
+    if question.feature is not None:
+        return _feature_reply(product, question.feature)
+    if _asked_keys(text) or not asks_something_specific(text, own_words):
+        return attribute_reply(product, text)
+    # Something specific nothing written answers: better an agent than a guess.
+    return {"template": "product_question_unknown", "product": product.name}
+
+
+def product_words_of(product: Product, said: Sequence[str] = ()) -> List[str]:
+    """What stands for the product in a question (its name, brand, what the shopper called it), set
+    aside when the question is matched; a feature (充电线) is what is asked about, and stays."""
+    return [product.name, product.brand, *(word for word in said if not is_feature_word(word))]
+
+
+def _feature_reply(product: Product, feature: str) -> dict:
+    """A thing that comes with the product, asked about by name: an attribute that names it
+    ("附赠收纳包与音频线"), else the honest "let me check"."""
+    for key, value in product.attributes.items():
+        if feature in value:
+            return {"template": "product_attribute", "product": product.name,
+                    "label": ATTRIBUTE_LABELS.get(key, key), "value": value}
+    return {"template": "product_feature_unknown", "product": product.name, "feature": feature}
+
+
+def comparison_reply(first: Product, second: Product) -> dict:
+    """The two products side by side: price, then the attributes both have, then those of one only."""
+    keys = [key for key in first.attributes if key in second.attributes]
+    keys += [key for key in (*first.attributes, *second.attributes) if key not in keys]
+    rows = [
+        Phrase("compare_row", label=ATTRIBUTE_LABELS.get(key, key),
+               first=first.attribute(key) or Phrase("compare_not_given"),
+               second=second.attribute(key) or Phrase("compare_not_given"))
+        for key in keys if key not in NOT_COMPARED
+    ][:COMPARISON_ROWS]
+    heading = Phrase("compare_heading", first=first.name, first_price=plain(first.price),
+                     second=second.name, second_price=plain(second.price))
+    return {"template": "product_compare", "first": first.name, "second": second.name,
+            "table": Joined((heading, *rows), "\n")}
 
 
 def _variant(level: StockLevel) -> str:

@@ -445,3 +445,18 @@ class FaqEntry(Base):
     # Words that pick this entry among the topic's entries (专票, 电子发票 …).
     keywords = Column(JSON, nullable=False, default=list)
     position = Column(Integer, nullable=False, default=0)
+
+
+class ProductQaEntry(Base):
+    """A question shoppers ask about one product (the product page's “问大家”) and the merchant's answer."""
+
+    __tablename__ = "product_qa_entries"
+
+    id = Column(String(40), primary_key=True)
+    # Catalogue imports never delete products, so the entry's product stays.
+    product_id = Column(String(20), ForeignKey("products.id"), nullable=False, index=True)
+    question = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)
+    # Other words shoppers use for what the question asks about (数据线 for 充电线).
+    keywords = Column(JSON, nullable=False, default=list)
+    position = Column(Integer, nullable=False, default=0)

@@ -1,8 +1,16 @@
 import json
 
+import pytest
+
 from actions.clarification import ActionClarify
 from kefu.services.clarification import HUMAN_PAYLOAD, REPHRASE_PAYLOAD
 from tests.actions.conftest import entity, make_tracker, responses, run_action
+
+
+@pytest.fixture(autouse=True)
+def knowledge(shop_backends):
+    """The demo shop's FAQ and product Q&A (the retrieval step reads them): every test sees the same."""
+    return shop_backends
 
 
 def fallback_tracker(ranking, entities=(), earlier=(), text="那个单子咋样了 2024111100002"):
@@ -92,3 +100,41 @@ def test_a_message_without_a_ranking_does_not_crash():
     dispatcher, events = run_action(ActionClarify(), tracker)
     assert responses(dispatcher) == ["clarify_rephrase"]
     assert events == []
+
+
+# --- retrieval before giving up -----------------------------------------------------------------
+
+
+def test_a_clear_faq_match_is_answered_instead_of_buttons():
+    dispatcher, events = run_action(ActionClarify(), fallback_tracker(CLOSE, text="亲 电子发票去哪里下载啊"))
+    assert responses(dispatcher) == ["retrieved_answer"]
+    assert "电子发票" in dispatcher.messages[0]["text"] and buttons(dispatcher) == [("转人工客服", HUMAN_PAYLOAD)]
+    assert events == []
+
+
+def test_the_product_discussed_answers_from_its_qa():
+    tracker = fallback_tracker(CLOSE, text="在么 带数据线么?")
+    tracker.slots["current_product_id"] = "P3001"
+    dispatcher, _ = run_action(ActionClarify(), tracker)
+    assert responses(dispatcher) == ["retrieved_answer"] and "Type-C充电线" in dispatcher.messages[0]["text"]
+
+
+def test_another_products_qa_is_never_answered():
+    dispatcher, _ = run_action(ActionClarify(), fallback_tracker(CLOSE, text="在么 带数据线么?"))
+    assert responses(dispatcher) == ["clarify_choose"]
+
+
+def test_a_message_about_the_shoppers_own_order_still_gets_the_buttons():
+    dispatcher, _ = run_action(ActionClarify(), fallback_tracker(CLOSE, text="我想退货"))
+    assert responses(dispatcher) == ["clarify_choose"]
+
+
+def test_knowledge_that_cannot_be_read_means_clarification(monkeypatch):
+    class Down:
+        def faq(self):
+            from kefu.backends.errors import BackendUnavailable
+            raise BackendUnavailable("the database is down")
+
+    monkeypatch.setattr("actions.clarification.shared_store", lambda: Down())
+    dispatcher, _ = run_action(ActionClarify(), fallback_tracker(CLOSE, text="电子发票去哪里下载啊"))
+    assert responses(dispatcher) == ["clarify_choose"]

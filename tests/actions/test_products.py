@@ -101,3 +101,73 @@ def test_size_advice_for_the_product_discussed(shop_backends):
 def test_size_advice_without_a_product_asks_which(shop_backends):
     dispatcher, _ = run(ActionSizeAdvice(), make_tracker({}, text="170穿多大", intent="ask_size_advice"))
     assert responses(dispatcher) == ["size_which_product"]
+
+
+# --- open questions: the product's Q&A, features, comparisons, honest fallback -------------------
+
+
+def test_a_question_the_products_qa_answers(shop_backends):
+    dispatcher, events = run(ActionProductInfo(), tracker_with("这个能同时连手机和电脑吗", slots={"current_product_id": "P3001"}))
+    assert responses(dispatcher) == ["product_qa_answer"]
+    assert "双设备连接" in dispatcher.messages[0]["text"]
+    assert slot_events(events) == {"current_product_id": "P3001"}
+
+
+def test_the_cable_asked_about_is_the_earphones_not_the_data_cable(shop_backends):
+    tracker = tracker_with("这款耳机带充电线吗", [entity("product", "充电线")], {"current_product_id": "P3001"})
+    dispatcher, events = run(ActionProductInfo(), tracker)
+    assert responses(dispatcher) == ["product_qa_answer"]
+    assert "声悦 Air" in dispatcher.messages[0]["text"] and "Type-C充电线" in dispatcher.messages[0]["text"]
+    assert slot_events(events) == {"current_product_id": "P3001"}, "the data cable P3012 never becomes the product"
+
+
+def test_the_cable_of_the_earphones_named(shop_backends):
+    tracker = tracker_with("这款耳机带充电线吗", [entity("product", "耳机"), entity("product", "充电线")])
+    dispatcher, events = run(ActionProductInfo(), tracker)
+    product = shop_backends.catalogue.get_product(slot_events(events)["current_product_id"])
+    assert "耳机" in product.name and responses(dispatcher) == ["product_qa_answer"]
+
+
+def test_a_feature_nobody_wrote_about_is_checked_with_an_agent(shop_backends):
+    # The power bank's Q&A and attributes say nothing of a protective film.
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("送膜吗", slots={"current_product_id": "P3006"}))
+    assert responses(dispatcher) == ["product_feature_unknown"]
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/request_human"]
+
+
+def test_a_specific_question_nothing_answers_is_never_guessed(shop_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("孕妇能穿吗", slots={"current_product_id": "P1003"}))
+    assert responses(dispatcher) == ["product_question_unknown"]
+
+
+def test_these_two_earphones_are_compared_side_by_side(shop_backends):
+    earlier = [("current_product_id", "P3001"), ("current_product_id", "P3002")]
+    tracker = make_tracker({}, None, text="这两款耳机有什么区别", intent="ask_product_info",
+                           entities=[entity("product", "耳机")], slot_events=earlier)
+    dispatcher, events = run(ActionProductInfo(), tracker)
+    assert responses(dispatcher) == ["product_compare"]
+    text = dispatcher.messages[0]["text"]
+    assert "【声悦 Pro 主动降噪蓝牙耳机】499元起 VS 【声悦 Air 半入耳式蓝牙耳机】129元起" in text and "· 续航：" in text
+    assert events == []
+
+
+def test_two_links_are_compared(shop_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("https://item.example.com/P3003 https://item.example.com/P3005 哪个好"))
+    assert responses(dispatcher) == ["product_compare"]
+
+
+def test_a_comparison_with_one_product_known_asks_which_two(shop_backends):
+    dispatcher, events = run(ActionProductInfo(), tracker_with("这两款有什么区别"))
+    assert responses(dispatcher) == ["product_compare_which"] and events == []
+
+
+def test_the_products_shown_by_a_recommendation_are_the_two(shop_backends):
+    shown = {"needs": {}, "shown": [{"product_id": "P3001", "price": "129"}, {"product_id": "P3003", "price": "199"}],
+             "cancelled": False}
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("这俩有啥区别", slots={"recommendation": shown}))
+    assert responses(dispatcher) == ["product_compare"] and "动力 S1" in dispatcher.messages[0]["text"]
+
+
+def test_a_shop_that_does_not_answer_gets_an_apology(unreachable_backends):
+    dispatcher, _ = run(ActionProductInfo(), tracker_with("带充电线吗", slots={"current_product_id": "P3001"}))
+    assert responses(dispatcher) == ["backend_unavailable"]

@@ -43,7 +43,14 @@ def test_the_demo_shop_holds_every_kind_of_knowledge(seeded_sqlite_shop):
     store = KnowledgeStore(seeded_sqlite_shop.engine)
     assert store.promotions().rules and store.size_charts().chart_for(TSHIRT_ID) is not None
     assert store.policy("invoice") is not None and store.faq("ask_invoice")
-    assert SEED_VERSION == "3"
+    assert SEED_VERSION == "4"
+
+
+def test_the_demo_shop_has_product_questions_for_its_earphones_under_and_over_300_yuan(seeded_sqlite_shop):
+    store = KnowledgeStore(seeded_sqlite_shop.engine)
+    products = {entry.product_id for entry in store.product_qa()}
+    assert len(products) >= 10 and all(len(store.product_qa(product_id)) >= 3 for product_id in products)
+    assert {"P3001", "P3002"} <= products  # 129 元 and 499 元 (CONTRACT §5)
 
 
 def test_the_postage_policy_states_the_shipping_zones_of_the_shop(seeded_sqlite_shop):

@@ -9,7 +9,7 @@ import pytest
 
 from kefu.backends.errors import BackendFailure
 from kefu.knowledge.importer import import_file
-from kefu.knowledge.store import FaqEntry, KnowledgeStore, Policy, shared_store
+from kefu.knowledge.store import FaqEntry, KnowledgeStore, Policy, ProductQaEntry, shared_store
 from kefu.storage import models
 from kefu.storage.clock import SHOP_TZ
 from kefu.storage.db import create_schema, make_engine, make_session_factory
@@ -38,6 +38,7 @@ def test_nothing_imported_means_nothing_known(empty_engine):
     assert store.promotions().rules == () and store.size_charts().charts == ()
     assert store.policies() == () and store.policies("ask_invoice") == () and store.policy("invoice") is None
     assert store.faq() == () and store.faq("ask_invoice") == ()
+    assert store.product_qa() == () and store.product_qa("P3001") == ()
 
 
 def test_policies_and_faq_are_plain_frozen_values(seeded_sqlite_shop):
@@ -55,6 +56,20 @@ def test_policies_and_faq_are_plain_frozen_values(seeded_sqlite_shop):
     assert isinstance(vat.keywords, tuple) and "专票" in vat.keywords
     assert [policy.id for policy in store.policies("ask_return")] == ["return"]
     assert len(store.policies()) == 9 and len(store.faq()) > len(entries)
+
+
+def test_product_qa_entries_are_read_per_product_in_file_order(seeded_sqlite_shop):
+    store = KnowledgeStore(seeded_sqlite_shop.engine)
+
+    earphones = store.product_qa("P3001")
+
+    assert earphones and all(isinstance(e, ProductQaEntry) and e.product_id == "P3001" for e in earphones)
+    assert [e.position for e in earphones] == sorted(e.position for e in earphones)
+    box = next(entry for entry in earphones if "充电线" in entry.keywords)
+    assert isinstance(box.keywords, tuple) and "充电线" in box.answer
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        box.answer = "x"
+    assert len(store.product_qa()) > len(earphones) and store.product_qa("P9999") == ()
 
 
 def test_the_promotions_and_charts_are_those_of_the_loaders(seeded_sqlite_shop):

@@ -1,4 +1,14 @@
-from kefu.nlu.entity_deduplicator import deduplicate
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.training_data.message import Message
+
+from kefu.nlu.entity_deduplicator import EntityDeduplicator, deduplicate, drop_shapeless_order_ids
+from kefu.nlu.entity_shapes import has_order_id_shape
+
+ROOT = Path(__file__).resolve().parents[2]
 
 PREFERRED = ["RegexEntityExtractor", "DIETClassifier"]
 
@@ -30,3 +40,41 @@ def test_entities_of_one_extractor_with_different_types_may_overlap():
     product = entity("product", 0, 4, "DIETClassifier")
     category = entity("category", 2, 4, "DIETClassifier")
     assert deduplicate([product, category], PREFERRED) == [product, category]
+
+
+def order_id(value, extractor="DIETClassifier"):
+    return {"entity": "order_id", "start": 0, "end": len(value), "value": value, "extractor": extractor}
+
+
+@pytest.mark.parametrize("value", ["3", "59", "202411110000", "20241111000012345678", "P1001", ""])
+def test_a_value_without_the_order_id_shape_is_never_an_order_number(value):
+    assert drop_shapeless_order_ids([order_id(value)]) == []
+
+
+@pytest.mark.parametrize("value", ["2024111100001", "20241111000011", "2024111100001234567", "2024 1111 00001"])
+def test_order_numbers_of_13_to_19_digits_are_kept(value):
+    assert drop_shapeless_order_ids([order_id(value)]) == [order_id(value)]
+
+
+def test_other_entities_are_not_shape_checked():
+    size = {"entity": "size", "start": 0, "end": 1, "value": "3", "extractor": "DIETClassifier"}
+    assert drop_shapeless_order_ids([size]) == [size]
+
+
+def test_the_component_drops_diet_guessing_a_lone_digit_as_order_number():
+    message = Message(data={"text": "商品ID:3 到哪了", "entities": [order_id("3")]})
+    EntityDeduplicator({"preferred_extractors": PREFERRED}).process([message])
+    assert message.get("entities") == []
+
+
+def test_regex_yml_gives_order_ids_the_same_shape():
+    data = yaml.safe_load((ROOT / "data" / "nlu" / "regex.yml").read_text(encoding="utf-8"))
+    [pattern] = [
+        line.strip()[2:]
+        for block in data["nlu"] if block.get("regex") == "order_id"
+        for line in block["examples"].splitlines() if line.strip()
+    ]
+    for digits in range(1, 25):
+        number = "1" * digits
+        found = re.search(pattern, f"订单{number}到哪了")
+        assert bool(found) == has_order_id_shape(number), digits

@@ -78,7 +78,19 @@ def test_comment_lines_are_ignored(tmp_path):
 @pytest.mark.parametrize("typed, seen", [
     ("https://shop.example/item?id=P1001 这件有啥优惠吗", "P1001 这件有啥优惠吗"),
     ("看看这个 https://m.tb.cn/h.abc123 能便宜吗", "看看这个 链接 能便宜吗"),
-    ("www.shop.example/P4001这个锅能用电磁炉吗", "P4001 这个锅能用电磁炉吗"),
+    ("www.shop.example/P4001这个锅能用电磁炉吗", "P4001这个锅能用电磁炉吗"),
 ])
 def test_a_pasted_link_becomes_the_product_id_it_carries(normalizer, typed, seen):
-    assert normalizer.normalize(typed) == seen
+    normalized = normalizer.normalize(typed)
+    assert " ".join(normalized.split()) == seen
+    assert len(normalized) == len(typed)
+
+
+def test_analyse_reports_the_residue_it_blanked(normalizer):
+    text, residue = normalizer.analyse("售后咨询 推货怎么弄")
+    assert text == "售后   退货怎么弄"
+    assert residue.menu_topic == "售后"
+
+
+def test_a_plain_message_has_no_residue(normalizer):
+    assert normalizer.analyse("快第到哪了")[1].as_dict() == {}

@@ -43,3 +43,12 @@ def test_an_order_is_only_returned_to_its_customer(access):
 )
 def test_an_order_number_is_13_or_14_digits_whatever_is_around_them(typed, order_id):
     assert order_number_in(typed) == order_id
+
+
+def test_an_order_number_has_the_shape_the_nlu_extracts_13_to_19_digits():
+    from kefu.services.order_access import order_number_in
+
+    assert order_number_in("2024120105432198765") == "2024120105432198765"
+    assert order_number_in("2024 1111 00001") == "2024111100001"
+    assert order_number_in("202411110000") is None
+    assert order_number_in("20241111000012345678") is None

@@ -16,11 +16,13 @@ from kefu.knowledge.importer.base import (
     FAQ,
     KINDS,
     POLICIES,
+    PRODUCT_QA,
     PROMOTIONS,
     SAMPLE_CATALOGUE,
     SAMPLE_FAQ,
     SAMPLE_FILES,
     SAMPLE_POLICIES,
+    SAMPLE_PRODUCT_QA,
     SIZE_CHARTS,
     TOPICS,
     Counts,
@@ -33,21 +35,25 @@ from kefu.knowledge.importer.catalogue import import_catalogue
 from kefu.knowledge.importer.documents import import_document
 from kefu.knowledge.importer.faq import import_faq
 from kefu.knowledge.importer.policies import import_policies
+from kefu.knowledge.importer.product_qa import import_product_qa
 from kefu.knowledge.importer.tables import TABLE_SUFFIXES
 from kefu.knowledge.sources import Problem
 from kefu.storage.clock import shop_now
 
 YAML_SUFFIXES = (".yml", ".yaml")
-# Words in a YAML file's name that say what it holds.
+# Words in a YAML file's name that say what it holds (product Q&A before the
+# FAQ: "商品问答" also holds the FAQ's "问答").
 NAME_HINTS = (
+    (PRODUCT_QA, ("product_qa", "product-qa", "productqa", "问大家", "商品问答")),
     (SIZE_CHARTS, ("size_chart", "size-chart", "sizechart", "尺码")),
     (PROMOTIONS, ("promotion", "促销", "活动", "优惠")),
     (POLICIES, ("polic", "政策")),
     (FAQ, ("faq", "问答", "常见问题")),
 )
 # Failing that, the file's top-level list says it.
-TOP_LEVEL_KEYS = {"charts": SIZE_CHARTS, "rules": PROMOTIONS, "policies": POLICIES, "faq": FAQ}
-_TOP_LEVEL_KEY = re.compile(r"^(charts|rules|policies|faq)\s*:", re.MULTILINE)
+TOP_LEVEL_KEYS = {"charts": SIZE_CHARTS, "rules": PROMOTIONS, "policies": POLICIES, "faq": FAQ,
+                  "product_qa": PRODUCT_QA}
+_TOP_LEVEL_KEY = re.compile(r"^(charts|rules|policies|faq|product_qa)\s*:", re.MULTILINE)
 
 
 def detect_kind(path: Union[str, Path]) -> Optional[str]:
@@ -93,10 +99,12 @@ def import_file(
         return import_document(session, path, source, kind, (now or shop_now()).replace(microsecond=0))
     if kind == POLICIES:
         return import_policies(session, path, source, skip_bad_rows)
+    if kind == PRODUCT_QA:
+        return import_product_qa(session, path, source, skip_bad_rows)
     return import_faq(session, path, source, skip_bad_rows)
 
 
 __all__ = [
-    "CATALOGUE", "FAQ", "KINDS", "POLICIES", "PROMOTIONS", "SAMPLE_CATALOGUE", "SAMPLE_FAQ", "SAMPLE_FILES", "SAMPLE_POLICIES",
-    "SIZE_CHARTS", "TOPICS", "Counts", "ImportOutcome", "detect_kind", "import_file",
+    "CATALOGUE", "FAQ", "KINDS", "POLICIES", "PRODUCT_QA", "PROMOTIONS", "SAMPLE_CATALOGUE", "SAMPLE_FAQ", "SAMPLE_FILES",
+    "SAMPLE_POLICIES", "SAMPLE_PRODUCT_QA", "SIZE_CHARTS", "TOPICS", "Counts", "ImportOutcome", "detect_kind", "import_file",
 ]

@@ -18,15 +18,17 @@ from kefu.settings import PROJECT_ROOT
 Progress = Callable[[str], None]
 
 CATALOGUE, PROMOTIONS, SIZE_CHARTS, POLICIES, FAQ = "catalogue", "promotions", "size_charts", "policies", "faq"
-# Also the order in which files given together are imported: promotions and
-# size charts name products, so the catalogue goes first.
-KINDS = (CATALOGUE, SIZE_CHARTS, PROMOTIONS, POLICIES, FAQ)
+PRODUCT_QA = "product_qa"
+# Also the order in which files given together are imported: promotions, size
+# charts and product Q&A name products, so the catalogue goes first.
+KINDS = (CATALOGUE, SIZE_CHARTS, PROMOTIONS, POLICIES, FAQ, PRODUCT_QA)
 
 SAMPLE_CATALOGUE = SAMPLES_DIR / "catalogue.csv"
 SAMPLE_POLICIES = SAMPLES_DIR / "policies.yml"
 SAMPLE_FAQ = SAMPLES_DIR / "faq.yml"
+SAMPLE_PRODUCT_QA = SAMPLES_DIR / "product_qa.yml"
 # What the demo shop is built from, and what `make import` imports by default.
-SAMPLE_FILES = (SAMPLE_CATALOGUE, SAMPLE_SIZE_CHARTS, SAMPLE_PROMOTIONS, SAMPLE_POLICIES, SAMPLE_FAQ)
+SAMPLE_FILES = (SAMPLE_CATALOGUE, SAMPLE_SIZE_CHARTS, SAMPLE_PROMOTIONS, SAMPLE_POLICIES, SAMPLE_FAQ, SAMPLE_PRODUCT_QA)
 
 # The shopper questions (intents of domain.yml) a policy or an FAQ entry may
 # answer. Greetings, yes/no and supplying a value are not questions a merchant

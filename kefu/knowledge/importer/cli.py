@@ -17,10 +17,11 @@ from kefu.knowledge.sources import Problem
 from kefu.knowledge import lookups
 from kefu.storage.db import create_schema, database_url, make_engine, make_session_factory
 
-NOUNS = {"promotions": "promotion rules", "size_charts": "size charts", "policies": "policies", "faq": "FAQ entries"}
+NOUNS = {"promotions": "promotion rules", "size_charts": "size charts", "policies": "policies", "faq": "FAQ entries",
+         "product_qa": "product Q&A entries"}
 RETRAIN = (
     "Retrain the model (make train) so that the assistant recognises the new product names and brands; "
-    "prices, stock, promotions, size charts, policies and FAQ answers are used at once, without retraining."
+    "prices, stock, promotions, size charts, policies, FAQ and product Q&A answers are used at once, without retraining."
 )
 
 
@@ -29,7 +30,7 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout, err: Te
         prog="python -m kefu.knowledge.importer",
         description=__doc__.split("\n\n")[0],
         epilog=f"kinds: {', '.join(KINDS)} (from the file name: .csv/.xlsx is a catalogue; "
-               "promotions.yml, size_charts.yml, policies.yml, faq.yml — or the file's top-level list). "
+               "promotions.yml, size_charts.yml, policies.yml, faq.yml, product_qa.yml — or the file's top-level list). "
                "Catalogue columns and file formats: see docs/importer.md.",
     )
     parser.add_argument("files", nargs="+", type=Path, help="CSV/XLSX catalogue or YAML knowledge files")

@@ -376,12 +376,21 @@ def _left_out(book: PromotionBook, basket: Basket, state: _State, candidates: Se
 
 
 def _why_not_used(rule: Rule, chosen: Sequence[Rule], policy: StackingPolicy, basket: Basket, quote: Quote) -> str:
+    # A threshold not reached is the reason even on its own: "每单限用1张" would hide that 满200 was not met.
+    short = _short_of(rule, basket, quote)
+    if short is not None:
+        return short
     for other in chosen:
         clash = basket_conflict(rule, other, policy, basket)
         if clash is not None:
             return Phrase("left_conflict", other=other.name, reason=conflict_reason(clash, policy))
     if rule.is_coupon and sum(1 for c in chosen if c.is_coupon) >= policy.max_coupons_per_order:
         return Phrase("left_coupon_limit", count=policy.max_coupons_per_order)
+    return Phrase("left_not_better")
+
+
+def _short_of(rule: Rule, basket: Basket, quote: Quote) -> Optional[str]:
+    """What the basket lacks for the rule (units, or money over its threshold); None when it has enough."""
     covered = basket.covered(rule)
     if isinstance(rule, MultiBuy):
         missing = rule.units_needed - _largest_group(rule, basket)
@@ -391,7 +400,7 @@ def _why_not_used(rule: Rule, chosen: Sequence[Rule], policy: StackingPolicy, ba
         return Phrase("left_below_threshold", missing=yuan(rule.tiers[0].threshold - quote.after_item_discounts(covered)))
     if isinstance(rule, Coupon) and quote.before_coupons(covered) < rule.threshold:
         return Phrase("left_below_threshold", missing=yuan(rule.threshold - quote.before_coupons(covered)))
-    return Phrase("left_not_better")
+    return None
 
 
 def _largest_group(rule: MultiBuy, basket: Basket) -> int:

@@ -47,7 +47,7 @@ def test_the_samples_import_into_an_empty_database_then_change_nothing(tmp_path,
 
     assert status == 0 and again_status == 0
     assert "products: 64 created, 0 updated, 0 unchanged; SKUs: 407 created" in first
-    assert "policies: 9 created" in first and "FAQ entries:" in first
+    assert "policies: 9 created" in first and "FAQ entries:" in first and "product Q&A entries:" in first
     assert "Retrain the model" in first and "without retraining" in first
     assert "products: 0 created, 0 updated, 64 unchanged" in again and "Retrain" not in again
     for relative in (PRODUCT_LOOKUP_NAME, CATALOGUE_USERDICT_NAME):
@@ -124,6 +124,8 @@ def test_an_unknown_kind_is_reported(tmp_path, url):
     ("商品.xlsx", "", "catalogue"), ("goods.csv", "", "catalogue"), ("双11促销.yml", "", "promotions"),
     ("size_charts_2026.yaml", "", "size_charts"), ("售后政策.yml", "", "policies"), ("faq-12月.yml", "", "faq"),
     ("mine.yml", "# my rules\nrules:\n  - id: a\n", "promotions"), ("x.yml", "charts: []\n", "size_charts"),
+    ("product_qa.yml", "", "product_qa"), ("商品问答.yml", "", "product_qa"), ("问大家-耳机.yaml", "", "product_qa"),
+    ("answers.yml", "product_qa:\n  - id: a\n", "product_qa"),
 ])
 def test_the_kind_is_told_from_the_name_or_the_top_level_list(tmp_path, name, content, kind):
     path = tmp_path / name
@@ -141,4 +143,4 @@ def test_the_make_target_imports_the_samples_by_default():
 
 def test_every_topic_is_an_intent_of_the_domain():
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    assert set(TOPICS) <= set(domain["intents"]) and len(KINDS) == 5
+    assert set(TOPICS) <= set(domain["intents"]) and len(KINDS) == 6

@@ -109,7 +109,14 @@ def test_coupon_thresholds_count_the_price_after_full_reductions():
     assert [rule.id for rule in quote.rules] == ["apparel_full_reduction", "shop_200_20"]
     assert quote.final == Decimal("450.00")
     left = {l.rule_id: l.reason for l in quote.left_out}
-    assert left["shop_500_60"].startswith("跟店铺券满200减20不能同时用")
+    # Short of its threshold even on its own: that is the reason, not the one-coupon limit.
+    assert left["shop_500_60"] == "还差 30.00 元才能用"
+
+
+def test_a_coupon_that_reaches_its_threshold_is_left_out_for_the_limit():
+    quote = sample_engine().price(basket([line("P1006", "620.00")], coupons=["shop_500_60", "shop_200_20"]))
+    left = {l.rule_id: l.reason for l in quote.left_out}
+    assert left["shop_200_20"].startswith("跟店铺券满500减60不能同时用")
 
 
 def test_one_coupon_per_order_and_the_best_one_is_chosen():
