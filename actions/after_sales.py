@@ -31,6 +31,7 @@ from kefu.services.after_sales_replies import (
     refund_status_replies,
     submitted_reply,
 )
+from kefu.services.after_sales_wish import wants_it_done
 from kefu.services.clarification import intent_payload
 from kefu.services.exchange import exchange_choice
 from kefu.services.order_access import order_number_in
@@ -67,6 +68,7 @@ class ActionStartAfterSales(Action):
         events += [
             SlotSet(names.AFTER_SALES_TASK_SLOT, task),
             SlotSet(names.OFFERED_TASK_SLOT, None),
+            SlotSet(names.AFTER_SALES_WANTED_SLOT, None),
             SlotSet(names.VERIFIED_CUSTOMER_SLOT, customer_id),
             SlotSet(names.IDENTITY_KNOWN_SLOT, customer_id is not None),
         ]
@@ -434,13 +436,16 @@ REJECTION_TEMPLATES = (
 
 
 class ActionExplainReturn(Action):
-    """"那退货呢?": the route for the order under discussion, or the general policy."""
+    """"那退货呢?": the route for the order under discussion, or the general policy. "我要退货" wants the
+    return itself: nothing is said, and the rule starts the task (after_sales_wanted)."""
 
     def name(self) -> Text:
         return "action_explain_return"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         in_form = bool((tracker.active_loop or {}).get("name"))
+        if not in_form and wants_it_done(tracker.latest_message.get("text")):
+            return [SlotSet(names.AFTER_SALES_WANTED_SLOT, True)]
         try:
             order = await current_order(tracker)
             route = await call_backend(route_for, order) if order is not None else None

@@ -1,4 +1,5 @@
-"""How long delivery takes to a place, and what postage costs there."""
+"""How long delivery takes to a place (or to the shopper, for the order they are waiting for), and what
+postage costs there."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.identity import known_customer_id
 from actions.latest_message import latest_entity
+from actions.orders import ORDERS_CONSIDERED, RECENT_ORDERS_SHOWN, offer_orders, show_order
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu import names
 from kefu.backends.errors import BackendFailure
 from kefu.services.delivery_view import delivery_reply, shipping_reply
+from kefu.services.order_choice import open_orders, order_meant, speaks_of_own_order
+from kefu.storage.clock import shop_now
 
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?")
 
@@ -37,8 +42,7 @@ class ActionEstimateDelivery(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         place = latest_entity(tracker, names.LOCATION_ENTITY) or tracker.get_slot(names.LOCATION_SLOT)
         if not place:
-            say(dispatcher, "delivery_general")
-            return []
+            return await self._without_a_place(dispatcher, tracker)
         try:
             estimate = await call_backend(backends().orders.estimate_delivery, place)
         except BackendFailure:
@@ -50,6 +54,36 @@ class ActionEstimateDelivery(Action):
         reply = delivery_reply(estimate)
         say_reply(dispatcher, reply)
         return [SlotSet(names.LOCATION_SLOT, place)]
+
+    @staticmethod
+    async def _without_a_place(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """"都四天了" / "今天能到吗" is about the shopper's own parcel, whether the NLU heard track_order or
+        ask_delivery_time: the order it means is shown. Otherwise the general times, and to a shopper with an
+        order still to come, that order's status on offer; an anonymous shopper hears how to have it looked up."""
+        text = tracker.latest_message.get("text")
+        own_order = speaks_of_own_order(text)
+        customer_id = known_customer_id(tracker)
+        if customer_id is None:
+            say(dispatcher, "delivery_general")
+            if own_order:
+                say(dispatcher, "delivery_verify_to_track")
+            return []
+        discussed = tracker.get_slot(names.ORDER_ID_SLOT)
+        if own_order and discussed:
+            return await show_order(dispatcher, customer_id, discussed)  # "今天能到吗" right after an order was shown
+        try:
+            orders = await call_backend(backends().orders.orders_of_customer, customer_id, ORDERS_CONSIDERED) or []
+        except BackendFailure:
+            say(dispatcher, "delivery_general")  # the general times need no shop system
+            return []
+        meant = order_meant(text, orders, shop_now()) if own_order else None
+        if meant is not None:
+            return await show_order(dispatcher, customer_id, meant.order_id)
+        say(dispatcher, "delivery_general")
+        waiting = open_orders(orders)[:RECENT_ORDERS_SHOWN]
+        if not waiting:
+            return []
+        return offer_orders(dispatcher, customer_id, waiting, "delivery_offer_order_status", names.TRACK_ORDER_INTENT)
 
 
 class ActionShippingFee(Action):

@@ -22,10 +22,13 @@ from kefu.security.client import client_key
 from kefu.security.verification import ProofOutcome, proof_guard
 from kefu.services.clarification import intent_payload
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits, order_number_in
+from kefu.services.order_choice import order_meant
 from kefu.services.order_view import order_button_title, order_response
 from kefu.storage.clock import shop_now
 
 RECENT_ORDERS_SHOWN = 3
+# How many of a shopper's latest orders are looked through for the one a message is about.
+ORDERS_CONSIDERED = 10
 
 
 def _access() -> OrderAccess:
@@ -65,15 +68,24 @@ class ActionTrackOrder(Action):
             # Only reached after the verification form ended without a match.
             say(dispatcher, "verification_locked")
             return []
-        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT))
+        text = tracker.latest_message.get("text")
+        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT), text)
 
 
-async def show_order(dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str]) -> List[EventType]:
-    """The order's status and parcel for its owner; without an order number, their recent orders."""
+async def show_order(
+    dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str], text: Optional[str] = None
+) -> List[EventType]:
+    """The order's status and parcel for its owner. Without an order number, the one order the message
+    can be about ("没收到货啊 都好几天了": the parcel on the road), else their recent orders to pick from."""
     try:
-        if not order_id:
-            return await offer_recent_orders(dispatcher, customer_id, "choose_order", names.TRACK_ORDER_INTENT)
-        order = await owned_order(customer_id, order_id)
+        if order_id:
+            order = await owned_order(customer_id, order_id)
+        else:
+            orders = await call_backend(backends().orders.orders_of_customer, customer_id, ORDERS_CONSIDERED) or []
+            order = order_meant(text, orders, shop_now())
+            if order is None:
+                return offer_orders(dispatcher, customer_id, orders[:RECENT_ORDERS_SHOWN],
+                                    "choose_order", names.TRACK_ORDER_INTENT)
         if order is None:
             say(dispatcher, "order_no_match")
             return [SlotSet(names.ORDER_ID_SLOT, None)]
@@ -95,6 +107,13 @@ async def offer_recent_orders(
 ) -> List[EventType]:
     """The customer's recent orders as buttons; "第二个" then means the second of them."""
     orders = await call_backend(backends().orders.orders_of_customer, customer_id, RECENT_ORDERS_SHOWN)
+    return offer_orders(dispatcher, customer_id, orders or [], template, intent)
+
+
+def offer_orders(
+    dispatcher: CollectingDispatcher, customer_id: str, orders: List[Order], template: str, intent: str
+) -> List[EventType]:
+    """These orders as buttons that send ``intent`` with the order number; "第二个" then means the second."""
     if not orders:
         say(dispatcher, "no_orders")
         return [SlotSet(names.VERIFIED_CUSTOMER_SLOT, customer_id)]

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
 from actions.knowledge import promotion_engine
-from actions.orders import current_order
+from actions.orders import ORDERS_CONSIDERED, current_order
 from actions.products import product_in_question
 from actions.replies import apologise_for_backend, say_reply
 from actions.shop import backends, call_backend
@@ -22,11 +22,12 @@ from kefu.knowledge.promotions import PromotionEngine
 from kefu.services.promotion_answers import (
     ShopperContext,
     asks_about_price_protection,
+    asks_why_coupon_fails,
     coupon_reply,
     promotion_reply,
     refers_to_order,
 )
-from kefu.services.promotion_context import member_level, order_facts
+from kefu.services.promotion_context import member_level, order_facts, order_in_question
 from kefu.storage.clock import shop_now
 
 
@@ -51,10 +52,18 @@ class PromotionAnswer(Action, abc.ABC):
     @staticmethod
     async def _context(tracker: Tracker, text: str) -> ShopperContext:
         shop = backends()
-        level = await call_backend(member_level, shop.customers, known_customer_id(tracker))
+        customer_id = known_customer_id(tracker)
+        level = await call_backend(member_level, shop.customers, customer_id)
         product = await product_in_question(tracker)
-        # Only a question about "this order" reads the order, and only the shopper's own.
-        order = await current_order(tracker) if refers_to_order(text) or asks_about_price_protection(text) else None
+        protection, coupon_fails = asks_about_price_protection(text), asks_why_coupon_fails(text)
+        # Only a question about "this order", price protection or a coupon that does not apply reads the
+        # order, and only the shopper's own.
+        order = await current_order(tracker) if refers_to_order(text) or protection or coupon_fails else None
+        if order is None and customer_id and (protection or (coupon_fails and product is None)):
+            # "价保" / "我的优惠券怎么用不了" naming no order: the signed-in shopper's order it is about.
+            orders = await call_backend(shop.orders.orders_of_customer, customer_id, ORDERS_CONSIDERED)
+            product_id = product.product_id if product else None
+            order = await call_backend(order_in_question, shop.catalogue, orders or [], product_id, protection)
         categories, prices = await call_backend(order_facts, shop.catalogue, order) if order else ((), ())
         return ShopperContext(shop_now(), level, product, order, categories, prices)
 

@@ -33,13 +33,15 @@ ASK_COUPON_INTENT = "ask_coupon"
 ASK_PAYMENT_INTENT = "ask_payment"
 REQUEST_RECOMMENDATION_INTENT = "request_recommendation"
 INFORM_INTENT = "inform"
+# Positive feedback about a product, the delivery or the service (not a question, not a grievance).
+PRAISE_INTENT = "praise"
 # Rasa's own: what the FallbackClassifier predicts for a message it is unsure of.
 NLU_FALLBACK_INTENT = "nlu_fallback"
 
 # --- groups of intents (every intent of domain.yml is in exactly one of the first
 # three, or is out_of_scope) ----------------------------------------------------------
-# Social moves, not about shopping.
-SMALL_TALK_INTENTS = (GREET_INTENT, GOODBYE_INTENT, THANK_INTENT, BOT_CHALLENGE_INTENT)
+# Social moves, not a request (praise asks for nothing: it is thanked, never handled as a grievance).
+SMALL_TALK_INTENTS = (GREET_INTENT, GOODBYE_INTENT, THANK_INTENT, BOT_CHALLENGE_INTENT, PRAISE_INTENT)
 # The shopper answers the assistant (yes, no, a value) instead of asking.
 ANSWER_INTENTS = (AFFIRM_INTENT, DENY_INTENT, INFORM_INTENT)
 # Everything a shopper asks or asks for; a merchant's policy or FAQ answer is
@@ -132,6 +134,8 @@ PROBLEM_RESOLUTION_SLOT = "problem_resolution"
 AFTER_SALES_CONFIRMED_SLOT = "after_sales_confirmed"
 AFTER_SALES_BLOCKED_SLOT = "after_sales_blocked"
 AFTER_SALES_CANCELLED_SLOT = "after_sales_cancelled"
+# The shopper said they want the task done ("我要退货"), not how it works: it starts at once.
+AFTER_SALES_WANTED_SLOT = "after_sales_wanted"
 
 # Recommendations (recommendation_form).
 RECOMMENDATION_SLOT = "recommendation"

@@ -86,3 +86,29 @@ def test_a_model_of_other_inputs_is_not_reused(project):
     (settings.models_dir / f"{model_name(project)}.tar.gz").write_bytes(b"old")
     (project / "domain.yml").write_text("intents: [greet, goodbye]\n")
     assert find_model(settings) is None
+
+
+RASA_LOG = """\
+2026-12-04 03:00:37 INFO     rasa.engine.training.hooks  - Starting to train component 'CountVectorsFeaturizer'.
+2026-12-04 03:00:38 INFO     rasa.engine.training.hooks  - Finished training component 'CountVectorsFeaturizer'.
+2026-12-04 03:00:40 INFO     rasa.engine.training.hooks  - Starting to train component 'DIETClassifier'.
+Epochs: 100%|██████████| 40/40 [01:30<00:00, t_loss=1.2]
+2026-12-04 03:02:10 INFO     rasa.engine.training.hooks  - Finished training component 'DIETClassifier'.
+2026-12-04 03:02:11 INFO     rasa.engine.training.hooks  - Starting to train component 'CountVectorsFeaturizer'.
+2026-12-04 03:02:13 INFO     rasa.engine.training.hooks  - Finished training component 'CountVectorsFeaturizer'.
+"""
+
+
+def test_component_times_are_read_from_rasas_training_log_and_repeated_components_add_up():
+    from kefu.training import component_seconds
+
+    assert component_seconds(RASA_LOG) == {"CountVectorsFeaturizer": 3.0, "DIETClassifier": 90.0}
+
+
+def test_the_time_report_lists_the_slowest_component_first_and_the_rest_as_overhead():
+    from kefu.training import time_report
+
+    report = time_report(120.0, {"CountVectorsFeaturizer": 3.0, "DIETClassifier": 90.0}).splitlines()
+    assert report[0] == ">> trained in 120s; where the time went:"
+    assert report[1].split() == ["DIETClassifier", "90s"]
+    assert report[-1].split()[-1] == "27s"

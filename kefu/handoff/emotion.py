@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from kefu.names import PRAISE_INTENT
 from kefu.storage.phrases import plain_phrase
 
 # Chosen on the tuning list of tests/handoff/emotion_messages.py (the best
@@ -137,6 +138,18 @@ def is_angry(score: float) -> bool:
 def emotion_score(text: Optional[str]) -> float:
     """The negative-emotion score of one message, in [0, 1]."""
     return read_emotion(text).score
+
+
+# Intents whose messages are never read for anger: praise ("质量不错，好评！！", "一点都不差") says the
+# shopper is pleased, whatever 差 or exclamation marks it holds. Grievances (complain, report_problem)
+# are read like any other message.
+CALM_INTENTS = frozenset({PRAISE_INTENT})
+CALM = EmotionReading(0.0, ())
+
+
+def message_emotion(text: Optional[str], intent: Optional[str]) -> EmotionReading:
+    """The reading of a message the NLU classified as ``intent``: calm for praise, else its words'."""
+    return CALM if intent in CALM_INTENTS else read_emotion(text)
 
 
 def read_emotion(text: Optional[str]) -> EmotionReading:

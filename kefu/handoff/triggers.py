@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Tuple
 
-from kefu.handoff.emotion import emotion_score, is_angry
+from kefu.handoff.emotion import is_angry, message_emotion
 from kefu.names import (
     ASK_REFUND_STATUS_INTENT,
     ASK_WARRANTY_INTENT,
@@ -79,11 +79,12 @@ def decide_handoff(
 ) -> Optional[HandoffDecision]:
     """The handoff this turn calls for, or None to let the bot go on.
 
-    ``emotion_score`` is scored from ``text`` when not given.
+    ``emotion_score`` is scored from ``text`` when not given (a message classified as praise
+    scores 0: thanks are never taken for anger).
     ``fallbacks_in_a_row`` counts the misunderstood messages up to and
     including this one (see ``kefu.services.clarification``).
     """
-    score = _score(text) if emotion_score is None else emotion_score
+    score = message_emotion(text, intent).score if emotion_score is None else emotion_score
     fired = []
     if is_angry(score):
         fired.append(HandoffReason.ANGRY)
@@ -120,7 +121,3 @@ def priority_for(reason: HandoffReason, member_level: Optional[str] = None) -> i
     if member_level == GOLD:
         return max(MOST_URGENT, reason.priority - 1)
     return reason.priority
-
-
-def _score(text: Optional[str]) -> float:
-    return emotion_score(text) if text else 0.0

@@ -21,7 +21,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from kefu.handoff.emotion import emotion_score, is_angry
+from kefu.handoff.emotion import message_emotion
 from kefu.names import COMPLAIN_INTENT, HANDOFF_TO_HUMAN_ACTION, REQUEST_HUMAN_INTENT
 
 APOLOGY = "utter_complain"
@@ -63,9 +63,11 @@ class AngryShopperPolicy(Policy):
 def next_action_for_angry_shopper(tracker: DialogueStateTracker) -> Optional[Text]:
     """utter_complain right after an angry message, then the handoff; None on any other turn."""
     message = tracker.latest_message
-    if message is None or not is_angry(emotion_score(message.text or "")):
+    if message is None:
         return None
-    if (message.intent or {}).get("name") in INTENTS_WITH_RULES:
+    intent = (message.intent or {}).get("name")
+    # Praise ("一点都不差，好评！！") reads calm whatever its words: it is thanked by its rule.
+    if intent in INTENTS_WITH_RULES or not message_emotion(message.text, intent).angry:
         return None
     actions_since_message = []
     for event in reversed(tracker.events):

@@ -1,13 +1,14 @@
 """Answers to promotion and coupon questions from the promotion engine: stacking
 ("满300减50 跟店铺券能一起用吗"), the shopper's order priced ("我这单用了券还能减多少"),
-multi-buy ("买两件打几折"), price protection ("买贵了能退差价吗") and what is on
-("有啥活动"); each a reply dict (template name and values) for the action to send.
+multi-buy ("买两件打几折"), price protection ("买贵了能退差价吗", "申请价保失败"), why a coupon does
+not apply ("我的优惠券怎么用不了") and what is on ("有啥活动"); each a reply dict (template name and
+values) for the action to send.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -35,6 +36,13 @@ _QUANTITY = re.compile(r"(?:买|拍|来|要|下单|入)\s*([0-9]+|[一两二三�
 _MULTI_BUY = re.compile(r"几件|多件|第二件|两件|[2-9]件|俩|多买|买[二三两]")
 _ORDER = re.compile(r"这单|这一单|这个订单|这笔|我的订单|订单|我买的|我下的")
 _GENERIC_COUPON = re.compile(r"券|红包")
+# "我的优惠券怎么用不了", "券没抵扣", "显示不可用": why a coupon does not apply, not which coupons there are.
+_COUPON_FAILS = re.compile(
+    r"用不了|不能用|没法用|用不上|没用上|无法使用|使用不了|不能使用|不可用|用不出来|不让用|选不了|"
+    r"没抵扣|不抵扣|没减|没有减|不减|不生效|没生效|失效"
+)
+# "申请价保失败", "价保被拒了": why price protection was refused.
+_PROTECTION_REFUSED = re.compile(r"失败|不通过|没通过|被拒|拒绝|驳回|申请不了|不给|不能退|退不了")
 # Numbers shoppers say for two and three: "买俩", "来仨".
 _COLLOQUIAL_NUMBERS = str.maketrans({"俩": "两", "仨": "三"})
 
@@ -65,13 +73,18 @@ def asks_about_price_protection(text: str) -> bool:
     return bool(_PROTECTION.search(text))
 
 
+def asks_why_coupon_fails(text: str) -> bool:
+    """"我的优惠券怎么用不了": the answer is why, for the shopper's order or the product in question."""
+    return bool(_COUPON_FAILS.search(text))
+
+
 def promotion_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
     """The answer to an ``ask_promotion`` message."""
     mentioned = engine.mentioned(text)
     if _STACKING.search(text) and mentioned:
         return _stacking_reply(engine, text, mentioned, context)
     if asks_about_price_protection(text):
-        return _protection_reply(engine, context)
+        return _protection_reply(engine, context, refused=bool(_PROTECTION_REFUSED.search(text)))
     quantity = _quantity(text)
     if _MULTI_BUY.search(text) or (quantity or 0) > 1:
         return _multi_buy_reply(engine, context, quantity)
@@ -84,6 +97,8 @@ def promotion_reply(engine: PromotionEngine, text: str, context: ShopperContext)
 
 def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
     """The answer to an ``ask_coupon`` message: the coupons on offer, and what they do for this order or product."""
+    if asks_why_coupon_fails(text):
+        return _coupon_why_not_reply(engine, text, context)
     coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]
     if not coupons:
         return {"template": "coupon_none"}
@@ -117,7 +132,58 @@ def _stacking_reply(engine: PromotionEngine, text: str, mentioned: List[Any], co
     return {"template": "promotion_stacking", "answer": answer.text}
 
 
-def _protection_reply(engine: PromotionEngine, context: ShopperContext) -> Reply:
+def _coupon_why_not_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
+    """Why each coupon (the one named, else every coupon of the shop) does or does not apply to the shopper's
+    order, else to the product in question, else the conditions a coupon has: threshold, scope, expiry, stacking."""
+    named = [rule for rule in engine.mentioned(text) if isinstance(rule, Rule) and rule.is_coupon]
+    coupons = named or list(engine.book.of_kind(*COUPON_KINDS))
+    if not coupons:
+        return {"template": "coupon_none"}
+    if context.order is not None:
+        basket = _order_basket(context, coupons)
+        return {"template": "coupon_why_not_for_order", "order_id": context.order.order_id,
+                "reasons": _coupon_reasons(engine, basket, coupons), "rules": _coupon_rules_text(engine)}
+    if context.product is not None:
+        basket = replace(_product_basket(context.product, context), coupons=tuple(rule.id for rule in coupons))
+        return {"template": "coupon_why_not_for_product", "product": context.product.name,
+                "reasons": _coupon_reasons(engine, basket, coupons), "rules": _coupon_rules_text(engine)}
+    conditions = _bullets(Joined((rule.name, _coupon_condition(rule, context.now))) for rule in coupons)
+    return {"template": "coupon_why_not_general", "coupons": conditions, "rules": _coupon_rules_text(engine)}
+
+
+def _coupon_reasons(engine: PromotionEngine, basket: Basket, coupons: Sequence[Rule]) -> str:
+    """One line per coupon: used on this basket, or why not (the engine's left-out reasons)."""
+    quote = engine.price(basket)
+    used = {rule.id for rule in quote.rules if rule.is_coupon}
+    why = {left.rule_id: left.reason for left in quote.left_out}
+    lines = [Phrase("coupon_reason_line", name=rule.name,
+                    reason=Phrase("coupon_used_here") if rule.id in used else why.get(rule.id, Phrase("left_not_better")))
+             for rule in coupons]
+    return _bullets(lines)
+
+
+def _coupon_condition(rule: Rule, now: datetime) -> str:
+    """What a coupon needs, as the shopper would check it: its validity now and where it applies."""
+    if rule.valid_until is not None and now >= rule.valid_until:
+        return Phrase("left_expired", until=shown_moment(rule.valid_until, is_end=True))
+    if rule.valid_from is not None and now < rule.valid_from:
+        return Phrase("left_not_started", since=shown_moment(rule.valid_from))
+    scope = rule.scope
+    if scope.is_whole_shop and not scope.except_categories and not scope.except_products:
+        return _validity(rule)
+    where = listed(sorted(scope.categories)) if scope.categories else Phrase("coupon_scope_some_products")
+    return Joined((_validity(rule), Phrase("coupon_scope", categories=where)))
+
+
+def _coupon_rules_text(engine: PromotionEngine) -> str:
+    """The merchant's stacking rules for coupons: how many per order, and what they do not combine with."""
+    stacking = engine.book.stacking
+    rules = [Phrase("stack_coupon_limit", count=stacking.max_coupons_per_order)]
+    rules += [rule.reason for rule in stacking.incompatible if rule.kinds & set(COUPON_KINDS)]
+    return Joined(rules, Phrase("price_separator"))
+
+
+def _protection_reply(engine: PromotionEngine, context: ShopperContext, refused: bool = False) -> Reply:
     order = context.order
     if order is None or order.paid_at is None:
         policies = [rule for rule in engine.book.of_kind(PRICE_PROTECTION) if rule.is_active(context.now)]
@@ -131,7 +197,9 @@ def _protection_reply(engine: PromotionEngine, context: ShopperContext) -> Reply
         answer = engine.price_protection(order.paid_at, item.unit_price, current, context.now,
                                          product_id=item.product_id, category=category, quantity=item.quantity)
         answers.append(Phrase("protection_item_answer", product=item.product_name, answer=answer.text))
-    return {"template": "protection_for_order", "order_id": order.order_id, "answers": _bullets(answers)}
+    # "申请价保失败": the same answers, told as the reasons it was refused.
+    template = "protection_refused_for_order" if refused else "protection_for_order"
+    return {"template": template, "order_id": order.order_id, "answers": _bullets(answers)}
 
 
 def _multi_buy_reply(engine: PromotionEngine, context: ShopperContext, quantity: Optional[int]) -> Reply:

@@ -305,6 +305,49 @@ def test_without_an_order_the_general_policy_and_an_offer(shop_backends):
     assert slot_events(events) == {"offered_task": "return"}
 
 
+# --- "我要退货": wanting it done starts the task -------------------------------------------
+@pytest.mark.parametrize("text", ["我想退货", "我要退货，尺码买错了", "帮我把这单退了吧"])
+def test_wanting_a_return_says_nothing_and_lets_the_rule_start_the_task(shop_backends, text):
+    tracker = make_tracker({"order_id": "2024111100001"}, C0001, text=text, intent="ask_return")
+    dispatcher, events = run(ActionExplainReturn(), tracker)
+    assert dispatcher.messages == []
+    assert slot_events(events) == {"after_sales_wanted": True}
+
+
+def test_the_started_return_asks_which_order_and_clears_the_wish(shop_backends):
+    tracker = make_tracker({"after_sales_wanted": True}, C0001, text="我要退货", intent="ask_return")
+    dispatcher, events = run(ActionStartAfterSales(), tracker)
+    slots = slot_events(events)
+    assert responses(dispatcher) == ["task_intro_return"]
+    assert slots["after_sales_task"] == "return" and slots["after_sales_wanted"] is None
+    assert required(form_tracker("return", {**slots, "order_id": None})) == ["order_id"]
+    asked, _ = run(ActionAskOrderId(), make_tracker({}, C0001, intent="ask_return"))
+    assert responses(asked) == ["choose_order_for_task"]
+    assert any("2024111100001" in button["payload"] for button in asked.messages[0]["buttons"])
+
+
+def test_a_return_wanted_for_an_order_inside_the_window_goes_to_its_questions(shop_backends):
+    start = make_tracker({"order_id": "2024111100001"}, C0001, text="我要退货", intent="ask_return")
+    _, events = run(ActionStartAfterSales(), start)
+    slots = {**slot_events(events), "order_id": "2024111100001"}
+    assert slots["after_sales_blocked"] is None
+    assert required(form_tracker("return", slots))[:2] == ["order_id", "return_reason"]
+
+
+@pytest.mark.parametrize("text", ["怎么退货", "七天无理由吗", "我想问下怎么退货"])
+def test_a_policy_question_still_gets_the_policy(shop_backends, text):
+    dispatcher, events = run(ActionExplainReturn(), make_tracker({}, C0001, text=text, intent="ask_return"))
+    assert responses(dispatcher) == ["return_policy_general"]
+    assert "after_sales_wanted" not in slot_events(events)
+
+
+def test_a_wish_in_the_middle_of_a_form_is_answered_there(shop_backends):
+    tracker = form_tracker("exchange", text="我要退货", intent="ask_return", requested="exchange_variant")
+    dispatcher, events = run(ActionExplainReturn(), tracker)
+    assert responses(dispatcher) == ["return_policy_in_form"]
+    assert "after_sales_wanted" not in slot_events(events)
+
+
 # --- "第二个" outside a form ------------------------------------------------------------
 def test_second_one_shows_the_second_order_listed(shop_backends):
     shown = ["2024111100003", "2024111100002", "2024111100001"]

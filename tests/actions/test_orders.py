@@ -57,6 +57,19 @@ def test_without_an_order_number_the_recent_orders_are_offered_as_buttons(shop_b
         assert order_id in own_orders
 
 
+def test_a_grievance_about_the_parcel_shows_the_order_on_the_road_without_asking(shop_backends):
+    dispatcher, events = run(ActionTrackOrder(), make_tracker({}, C0001, text="没收到货啊 都好几天了"))
+    assert responses(dispatcher)[:2] == ["order_summary", "order_logistics"]
+    assert "2024111100002" in dispatcher.messages[0]["text"]
+    assert slot_events(events)["order_id"] == "2024111100002"
+
+
+def test_signed_for_but_not_received_shows_the_order_signed_lately(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({}, C0001, text="显示签收了但我没收到啊"))
+    assert responses(dispatcher)[0] == "order_summary"
+    assert "2024111100001" in dispatcher.messages[0]["text"]
+
+
 def test_channel_authenticated_shopper_is_known(shop_backends):
     _, events = run(ActionIdentifyShopper(), make_tracker({}, C0001))
     assert slot_events(events) == {"verified_customer_id": "C0001", "identity_known": True}

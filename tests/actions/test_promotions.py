@@ -50,3 +50,44 @@ def test_the_shop_being_down_gets_an_apology(unreachable_backends):
     dispatcher, events = run_action(ActionAnswerPromotion(), tracker)
     assert responses(dispatcher) == ["backend_unavailable"]
     assert events == []
+
+
+# --- "我的优惠券怎么用不了" and price protection for the shopper's own order ---------------------------------
+def test_why_a_coupon_does_not_apply_is_explained_for_the_shoppers_latest_order(shop_backends):
+    dispatcher, _ = run_action(ActionAnswerCoupon(), make_tracker({}, GOLD, "我的优惠券怎么用不了", "ask_coupon"))
+    assert responses(dispatcher) == ["coupon_why_not_for_order"]
+    text = sent(dispatcher)
+    assert "2024111100003" in text and "数码专享券满400减50：这单里没有能用这个优惠的商品" in text
+    assert "平台券不能和店铺满减一起用" in text
+
+
+def test_why_a_coupon_does_not_apply_to_the_product_under_discussion(shop_backends):
+    tracker = make_tracker({"current_product_id": "P1001"}, GOLD, "券怎么用不了啊", "ask_coupon")
+    dispatcher, _ = run_action(ActionAnswerCoupon(), tracker)
+    assert responses(dispatcher) == ["coupon_why_not_for_product"]
+    assert "还差" in sent(dispatcher)  # 79 元 is short of every threshold
+
+
+def test_an_anonymous_shopper_hears_what_a_coupon_needs(shop_backends):
+    dispatcher, _ = run_action(ActionAnswerCoupon(), make_tracker({}, None, "优惠券用不了", "ask_coupon"))
+    assert responses(dispatcher) == ["coupon_why_not_general"]
+    assert "门槛" in sent(dispatcher) and "（仅限数码）" in sent(dispatcher)
+
+
+def test_price_protection_is_answered_for_the_shoppers_own_order(shop_backends):
+    dispatcher, _ = run_action(ActionAnswerPromotion(), make_tracker({}, GOLD, "降价了能退差价吗", "ask_promotion"))
+    assert responses(dispatcher) == ["protection_for_order"]
+    assert "2024111100003" in sent(dispatcher) and "麦饭石色不粘炒锅" in sent(dispatcher)
+
+
+def test_a_refused_price_protection_claim_is_explained(shop_backends):
+    tracker = make_tracker({"order_id": "2024111100001"}, GOLD, "申请价保失败了 为什么", "ask_promotion")
+    dispatcher, _ = run_action(ActionAnswerPromotion(), tracker)
+    assert responses(dispatcher) == ["protection_refused_for_order"]
+    assert "2024111100001" in sent(dispatcher) and "不需要退差价" in sent(dispatcher)
+
+
+def test_price_protection_for_an_anonymous_shopper_is_the_policy(shop_backends):
+    dispatcher, _ = run_action(ActionAnswerPromotion(), make_tracker({}, None, "保价吗", "ask_promotion"))
+    assert responses(dispatcher) == ["protection_policy"]
+    assert "7天价格保护" in sent(dispatcher)

@@ -37,10 +37,17 @@ PARSING_VOCABULARY = {
         # The shopper's reason normalised, as a synonym is: the form's buttons send these words.
         "RETURN_REASONS",
     },
+    # "我要退货" (wanting it done) against "怎么退货" (asking how)
+    "kefu/services/after_sales_wish.py": {"_TASK_VERB", "_OBJECT", "_WANT", "_WISH", "_HYPOTHETICAL", "_NEGATED"},
     "kefu/services/exchange.py": {"_BIGGER", "_SMALLER"},  # "大一码", "小一号"
+    # "没收到货 都好几天了", "怎么还没发货", "显示签收了": which of the shopper's orders is meant
+    "kefu/services/order_choice.py": {
+        "_WAITING_FOR_SHIPPING", "_SIGNED_BUT_MISSING", "_WAITING_FOR_THE_PARCEL", "_OWN_ORDER",
+    },
     "kefu/services/product_answers.py": {"ATTRIBUTE_KEYWORDS"},  # which attribute a question is about
     "kefu/services/promotion_answers.py": {
         "_STACKING", "_PROTECTION", "_QUANTITY", "_MULTI_BUY", "_ORDER", "_GENERIC_COUPON", "_COLLOQUIAL_NUMBERS",
+        "_COUPON_FAILS", "_PROTECTION_REFUSED",  # "优惠券怎么用不了", "申请价保失败"
     },
     "kefu/services/recommendation.py": {
         # who it is for, what for, which kind of product, which colour (keys are the NLU's values)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.handoff.emotion import ANGRY_THRESHOLD, emotion_score, is_angry, read_emotion
+from kefu.handoff.emotion import ANGRY_THRESHOLD, emotion_score, is_angry, message_emotion, read_emotion
 from tests.handoff.emotion_messages import TABLE, TUNING
 
 REQUIRED_TABLE_ACCURACY = 0.9
@@ -130,3 +130,20 @@ def test_empty_text():
 @given(st.text(alphabet=st.sampled_from(list("破垃圾气死了不太真慢差评!！?？😡又三次 abcSB")), max_size=40))
 def test_the_score_is_always_between_0_and_1(text):
     assert 0 <= emotion_score(text) <= 1
+
+
+# --- praise is never read for anger -------------------------------------------------------
+PRAISE_THAT_LOOKS_ANGRY = ["这么好的东西谁给差评谁有病！！！", "一点都不差，必须好评!!!", "质量不错，好评！"]
+
+
+@pytest.mark.parametrize("text", PRAISE_THAT_LOOKS_ANGRY)
+def test_a_message_classified_as_praise_scores_zero_whatever_its_words(text):
+    reading = message_emotion(text, "praise")
+    assert reading.score == 0.0 and reading.signals == () and not reading.angry
+
+
+@pytest.mark.parametrize("intent", ["complain", "report_problem", "ask_delivery_time", None])
+def test_grievances_and_other_messages_are_read_by_their_words(intent):
+    text = "速度就是龟速，差评，令人失望!!!"
+    assert message_emotion(text, intent) == read_emotion(text)
+    assert message_emotion(text, intent).angry

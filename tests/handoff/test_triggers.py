@@ -31,6 +31,16 @@ def test_anger_whatever_the_intent(text):
     assert decision.emotion_score >= ANGRY_THRESHOLD
 
 
+def test_praise_is_never_a_reason_to_hand_over():
+    assert decide_handoff("praise", "这么好的东西谁给差评谁有病！！！") is None
+
+
+@pytest.mark.parametrize("intent", ["complain", "report_problem"])
+def test_a_grievance_written_like_a_review_still_feeds_the_emotion_score(intent):
+    decision = decide_handoff(intent, "量也太少了吧 差评 令人失望!!!")
+    assert R.ANGRY in decision.triggers and decision.emotion_score >= ANGRY_THRESHOLD
+
+
 def test_a_given_score_is_used_instead_of_the_text():
     assert decide_handoff("track_order", "好的", emotion_score=0.9).reason is R.ANGRY
     assert decide_handoff("track_order", "气死了!!!", emotion_score=0.1) is None

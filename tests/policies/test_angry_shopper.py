@@ -35,6 +35,15 @@ def test_calm_messages_and_intents_with_their_own_rules_are_left_to_the_other_po
     assert next_action_for_angry_shopper(tracker(text, intent)) is None
 
 
+@pytest.mark.parametrize("text", ["这么好的东西谁给差评谁有病！！！", "一点都不差，必须好评!!!"])
+def test_praise_is_never_apologised_for_nor_handed_over(text):
+    assert next_action_for_angry_shopper(tracker(text, "praise")) is None
+
+
+def test_a_grievance_written_like_a_review_is_apologised_for():
+    assert next_action_for_angry_shopper(tracker("速度就是龟速，差评，令人失望!!!", "report_problem")) == "utter_complain"
+
+
 def test_an_angry_message_answered_otherwise_is_not_taken_over():
     assert next_action_for_angry_shopper(tracker("气死了 三次都发错", "report_problem", "action_start_after_sales")) is None
 

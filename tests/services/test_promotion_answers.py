@@ -9,7 +9,7 @@ from kefu.backends.catalogue import Product, Sku
 from kefu.backends.orders import Order, OrderItem, Recipient
 from kefu.knowledge.promotions import SAMPLE_PROMOTIONS, PromotionEngine
 from kefu.replies import render
-from kefu.services.promotion_answers import ShopperContext, coupon_reply, promotion_reply
+from kefu.services.promotion_answers import ShopperContext, asks_why_coupon_fails, coupon_reply, promotion_reply
 from kefu.storage.clock import in_shop_time
 from kefu.storage.models import CATEGORIES
 
@@ -162,3 +162,48 @@ def test_no_rules_imported_means_no_promotions_rather_than_made_up_ones():
 @pytest.mark.parametrize("text", ["", "😀😀😀", "有" * 10000])
 def test_odd_messages_still_get_an_answer(engine, text):
     assert text_of(promotion_reply(engine, text, ShopperContext(NOW)))
+
+
+# --- why a coupon does not apply ------------------------------------------------------------
+@pytest.mark.parametrize("text", ["我的优惠券怎么用不了", "券没抵扣", "结算显示不可用", "领了券下单没减"])
+def test_a_coupon_that_does_not_apply_is_a_why_question(text):
+    assert asks_why_coupon_fails(text)
+
+
+@pytest.mark.parametrize("text", ["在哪领券", "有优惠券吗", "优惠券咋用"])
+def test_asking_for_coupons_is_not(text):
+    assert not asks_why_coupon_fails(text)
+
+
+def test_each_coupon_is_used_or_told_why_not_for_the_order(engine):
+    context = ShopperContext(NOW, order=order(("P4001", "炒锅", "169", 1)), order_categories=("厨具",),
+                             order_current_prices=(Decimal("169"),))
+    reply = coupon_reply(engine, "我的优惠券怎么用不了", context)
+    assert reply["template"] == "coupon_why_not_for_order"
+    reasons = str(reply["reasons"])
+    assert "店铺券满200减20：还差 31.00 元才能用" in reasons
+    assert "数码专享券满400减50：这单里没有能用这个优惠的商品" in reasons
+    assert "新人无门槛5元券：能用" in reasons
+    assert "每单限用1张优惠券" in str(reply["rules"])
+
+
+def test_a_named_coupon_is_the_only_one_explained(engine):
+    context = ShopperContext(NOW, product=TSHIRT)
+    reply = coupon_reply(engine, "数码专享券满400减50的券怎么用不了", context)
+    assert reply["template"] == "coupon_why_not_for_product"
+    assert str(reply["reasons"]) == "· 数码专享券满400减50：这单里没有能用这个优惠的商品"
+
+
+def test_an_expired_coupon_says_when_it_ended(engine):
+    later = ShopperContext(in_shop_time(datetime(2026, 12, 20, 10, 0)))
+    reply = coupon_reply(engine, "双12平台券怎么用不了", later)
+    assert reply["template"] == "coupon_why_not_general"
+    assert "已过期（2026-12-12 截止）" in text_of(reply)
+
+
+def test_a_refused_price_protection_claim_gets_the_reasons(engine):
+    context = ShopperContext(NOW, order=order(("P1001", "T恤", "79", 1), paid_days_ago=10),
+                             order_categories=("服装",), order_current_prices=(Decimal("59"),))
+    reply = promotion_reply(engine, "申请价保失败", context)
+    assert reply["template"] == "protection_refused_for_order"
+    assert "已经在" in text_of(reply) and "结束了" in text_of(reply)
