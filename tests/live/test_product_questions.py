@@ -2,10 +2,11 @@
 product Q&A in the shop database, a thing asked about taken as a feature of the earphones discussed,
 and two products compared side by side. Needs a trained model (skips without one: `make train`)."""
 
-import pytest
 from __future__ import annotations
 
 import uuid
+
+import pytest
 
 from kefu.chat import send
 from kefu.replies import identify
