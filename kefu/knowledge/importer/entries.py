@@ -53,6 +53,14 @@ def answer_fields(entry: LineMap, problems: Problems, noun: str, max_id: int) ->
     return fields, entry_id, topic
 
 
+def question_and_answer(fields: Fields) -> Tuple[Optional[str], Optional[str], List[str]]:
+    """(question, answer, keywords) of a FAQ or product Q&A entry; the keywords without repeats."""
+    question = fields.text("question", required=True)
+    answer = fields.text("answer", required=True)
+    keywords = list(dict.fromkeys(fields.texts("keywords")))
+    return question, answer, keywords
+
+
 def limited_text(fields: Fields, key: str, longest: int, required: bool = False) -> Optional[str]:
     value = fields.text(key, required=required)
     if value is not None and len(value) > longest:

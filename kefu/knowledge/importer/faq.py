@@ -9,16 +9,14 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 from sqlalchemy.orm import Session
 
 from kefu.knowledge.importer.base import FAQ, ImportOutcome
-from kefu.knowledge.importer.entries import Entry, EntryKind, answer_fields, import_entries
+from kefu.knowledge.importer.entries import Entry, EntryKind, answer_fields, import_entries, question_and_answer
 from kefu.knowledge.sources import LineMap, Problems
 from kefu.storage import models
 
 
 def _entry(entry: LineMap, problems: Problems, position: int) -> Optional[Dict[str, Any]]:
     fields, entry_id, topic = answer_fields(entry, problems, "FAQ entry", max_id=40)
-    question = fields.text("question", required=True)
-    answer = fields.text("answer", required=True)
-    keywords = list(dict.fromkeys(fields.texts("keywords")))
+    question, answer, keywords = question_and_answer(fields)
     fields.finish()
     if fields.failed or None in (entry_id, topic, question, answer):
         return None

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.knowledge.importer.base import PRODUCT_QA, ImportOutcome
-from kefu.knowledge.importer.entries import EntryKind, import_entries, limited_text
+from kefu.knowledge.importer.entries import EntryKind, import_entries, limited_text, question_and_answer
 from kefu.knowledge.sources import Fields, LineMap, Problems
 from kefu.storage import models
 
@@ -25,9 +25,7 @@ def _entry(entry: LineMap, problems: Problems, position: int, product_ids: Abstr
         # An answer about a product the shop does not sell would never be asked for: a typo, most likely.
         fields.problem("product_id", f"unknown product {product_id!r} (import the catalogue first)")
         product_id = None
-    question = fields.text("question", required=True)
-    answer = fields.text("answer", required=True)
-    keywords = list(dict.fromkeys(fields.texts("keywords")))
+    question, answer, keywords = question_and_answer(fields)
     fields.finish()
     if fields.failed or None in (entry_id, product_id, question, answer):
         return None
