@@ -86,12 +86,15 @@ def find_product(
     return None
 
 
-def _named_product(catalogue: CatalogueBackend, product_name: str, current_product_id: Optional[str] = None) -> Optional[Product]:
+def _named_product(catalogue: CatalogueBackend, product_name: str, *meant_ids: Optional[str]) -> Optional[Product]:
+    """The product a word (耳机, 声悦 Pro) names; of the products ``meant_ids`` (pasted in the same message,
+    then the one discussed), the first the word fits."""
     matches = catalogue.find_products(keyword=product_name, limit=50)
-    # "这款耳机" while earphones are discussed: those earphones, not the best-selling ones.
-    current = next((p for p in matches if p.product_id == current_product_id), None)
-    if current is not None:
-        return current
+    # "P3001 这款耳机" or "这款耳机" while earphones are discussed: those earphones, not the best-selling ones.
+    for meant_id in filter(None, meant_ids):
+        meant = next((p for p in matches if p.product_id == meant_id), None)
+        if meant is not None:
+            return meant
     # The catalogue also matches search terms (a POLO shirt is "T恤" too);
     # a product whose name says what the shopper said is the better guess.
     named = [p for p in matches if product_name.lower() in p.name.lower()]
@@ -127,7 +130,8 @@ def products_in_question(
         feature, others = None, list(product_names)  # the thing is what the shopper wants to know about
     products = _distinct(
         [*(catalogue.get_product(product_id) for product_id in ids),
-         *(_named_product(catalogue, name, current_product_id) for name in others)]
+         # "P3001 这款耳机续航多久": 耳机 is P3001 itself, not a second product to compare it with.
+         *(_named_product(catalogue, name, *ids, current_product_id) for name in others)]
     )
     comparison = len(products) >= 2 or asks_comparison(text)
     if comparison and len(products) < 2:

@@ -140,6 +140,15 @@ def test_a_specific_question_nothing_answers_is_never_guessed(shop_backends):
     assert responses(dispatcher) == ["product_question_unknown"]
 
 
+def test_a_pasted_id_with_the_kind_of_product_is_answered_and_becomes_the_product_discussed(shop_backends):
+    # Over REST this message came with the entity 耳机: it once found a second pair of earphones, was
+    # answered with a comparison and left no product discussed, so a later "这两款" had only one.
+    tracker = tracker_with("P3001 这款耳机续航多久", [entity("product", "耳机")])
+    dispatcher, events = run(ActionProductInfo(), tracker)
+    assert responses(dispatcher) == ["product_attribute"] and "续航" in dispatcher.messages[0]["text"]
+    assert slot_events(events) == {"current_product_id": "P3001"}
+
+
 def test_these_two_earphones_are_compared_side_by_side(shop_backends):
     earlier = [("current_product_id", "P3001"), ("current_product_id", "P3002")]
     tracker = make_tracker({}, None, text="这两款耳机有什么区别", intent="ask_product_info",

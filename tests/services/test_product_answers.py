@@ -198,6 +198,19 @@ def test_one_named_is_compared_with_the_one_discussed(catalogue):
     assert question.comparison and ids(question) == ["P3002", "P3001"]
 
 
+def test_a_kind_of_product_said_with_a_pasted_id_is_that_product_not_a_second_one(catalogue):
+    # "这款耳机" describes P3001 itself: no comparison with the first earphones the word finds.
+    question = products_in_question(catalogue, "P3001 这款耳机续航多久", ["耳机"])
+    assert (ids(question), question.comparison) == (["P3001"], False)
+    question = products_in_question(catalogue, "P3001 这款耳机续航多久", ["耳机"], "P3002")
+    assert ids(question) == ["P3001"], "the id pasted wins over the product discussed before"
+
+
+def test_a_pasted_id_and_another_product_named_are_compared(catalogue):
+    question = products_in_question(catalogue, "P3001和声悦 Pro哪个好", ["声悦 Pro"])
+    assert question.comparison and ids(question) == ["P3001", "P3002"]
+
+
 def test_a_comparison_with_only_one_product_known(catalogue):
     question = products_in_question(catalogue, "这两款有什么区别", [], "P3001")
     assert question.comparison and ids(question) == ["P3001"]
