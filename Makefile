@@ -8,6 +8,11 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
+# Rasa's training cache (default .rasa/cache in the working directory) lives outside the
+# project: a bare `rasa test` reads every .yml/.json under the project root as possible
+# training data and crashes on the cache's files. The venv's bin/activate exports the
+# same default for a trainer who runs rasa by hand (scripts/setup_venv.sh).
+export RASA_CACHE_DIRECTORY ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kefu/rasa-cache
 
 .PHONY: import tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
 

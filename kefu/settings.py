@@ -75,6 +75,10 @@ class Settings:
     database_url: str = field(default="", repr=False)
     # The merchant's reply style: bot name, warm/formal/concise, own wording (kefu/replies/persona.py).
     persona_file: Path = PROJECT_ROOT / "persona.yml"
+    # Rasa's training cache (RASA_CACHE_DIRECTORY; Rasa's own default is .rasa/cache in the working
+    # directory): outside the project, because a bare `rasa test` reads every .yml/.json under the
+    # project root and chokes on the cache's files. The Makefile and the venv's activate agree.
+    rasa_cache_dir: Path = Path.home() / ".cache" / "kefu" / "rasa-cache"
     # The key that signs the agent workspace's sessions (kefu/workspace/auth.py):
     # the same on every Rasa replica; empty means a random key per process
     # (a restart logs every agent out). Kept out of repr(), so out of logs.
@@ -191,6 +195,10 @@ class Settings:
             handoff_socket_poll_seconds=float(env("HANDOFF_SOCKET_POLL_SECONDS", "2")),
             database_url=environ.get("DATABASE_URL", "").strip(),
             persona_file=Path(env("PERSONA_FILE", str(root / "persona.yml"))),
+            rasa_cache_dir=Path(env(
+                "RASA_CACHE_DIRECTORY",
+                str(Path(env("XDG_CACHE_HOME", str(Path.home() / ".cache"))) / "kefu" / "rasa-cache"),
+            )),
             workspace_secret=env("WORKSPACE_SECRET", ""),
             demo_agent_password=env("DEMO_AGENT_PASSWORD", cls.demo_agent_password),
             shop_backend=trimmed("SHOP_BACKEND", cls.shop_backend).lower(),

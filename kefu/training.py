@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -118,9 +119,9 @@ def time_report(total: float, components: Dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def _run_and_keep_log(command: List[str], cwd: Path) -> str:
+def _run_and_keep_log(command: List[str], cwd: Path, environment: Optional[Dict[str, str]] = None) -> str:
     """Runs Rasa, showing its output as it comes (progress bars included), and returns that output."""
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert process.stdout is not None
     kept = bytearray()
     while chunk := process.stdout.read1(4096):
@@ -130,6 +131,14 @@ def _run_and_keep_log(command: List[str], cwd: Path) -> str:
     if process.wait() != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
     return kept.decode("utf-8", errors="replace")
+
+
+def training_environment(settings: Settings) -> Dict[str, str]:
+    """This process's environment with Rasa's training cache outside the project (Settings.rasa_cache_dir):
+    left in .rasa/cache, it would stop a bare `rasa test` (tests/test_rasa_test_discovery.py)."""
+    environment = dict(os.environ)
+    environment["RASA_CACHE_DIRECTORY"] = str(settings.rasa_cache_dir)
+    return environment
 
 
 def train(settings: Settings, rasa_executable: str) -> Path:
@@ -147,6 +156,7 @@ def train(settings: Settings, rasa_executable: str) -> Path:
             "--fixed-model-name", name,
         ],
         settings.project_root,
+        training_environment(settings),
     )
     model = settings.models_dir / f"{name}.tar.gz"
     seconds = time.monotonic() - started

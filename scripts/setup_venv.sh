@@ -28,8 +28,30 @@ find_python310() {
     return 1
 }
 
+# Rasa keeps its training cache in .rasa/cache under the working directory unless
+# RASA_CACHE_DIRECTORY says otherwise, and a bare `rasa test` reads every .yml/.json under
+# the project root as possible training data (it crashes on the cache's files). The
+# Makefile exports the same default; this makes `source <venv>/bin/activate` export it
+# too, for a trainer who runs rasa by hand. Appended once (venvs made before it get it on
+# the next `make setup`); a RASA_CACHE_DIRECTORY already set is left alone.
+ACTIVATE_MARK="# kefu: Rasa's training cache outside the project"
+add_activate_hook() {
+    local activate="$VENV/bin/activate"
+    [ -f "$activate" ] || return 0
+    grep -qF "$ACTIVATE_MARK" "$activate" && return 0
+    cat >>"$activate" <<'HOOK'
+
+# kefu: Rasa's training cache outside the project (scripts/setup_venv.sh says why)
+if [ -z "${RASA_CACHE_DIRECTORY:-}" ] ; then
+    RASA_CACHE_DIRECTORY="${XDG_CACHE_HOME:-$HOME/.cache}/kefu/rasa-cache"
+    export RASA_CACHE_DIRECTORY
+fi
+HOOK
+}
+
 stamp="$VENV/.requirements-$(cat requirements.txt constraints.txt | sha256sum | cut -c1-16)"
 if [ -f "$stamp" ]; then
+    add_activate_hook
     exit 0
 fi
 
@@ -39,6 +61,7 @@ mkdir -p "$(dirname "$VENV")"
 exec 9>"$VENV.lock"
 flock 9
 if [ -f "$stamp" ]; then
+    add_activate_hook
     exit 0
 fi
 
@@ -55,5 +78,6 @@ echo ">> installing pinned requirements into $VENV (first time takes a few minut
 "$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.0"
 "$VENV/bin/python" -m pip install --quiet -r requirements.txt -c constraints.txt
 rm -f "$VENV"/.requirements-*
+add_activate_hook
 touch "$stamp"
 echo ">> $VENV ready"

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from kefu.settings import Settings
 
 
@@ -86,3 +88,14 @@ def test_a_given_environment_is_read_instead_of_the_process_one(monkeypatch):
     monkeypatch.setenv("RASA_PORT", "6005")
     assert Settings.from_env({}).rasa_port == 5005
     assert Settings.from_env().rasa_port == 6005
+
+
+def test_rasas_training_cache_is_outside_the_project(tmp_path):
+    from kefu.settings import PROJECT_ROOT
+
+    default = Settings.from_env({}).rasa_cache_dir
+    assert default == Path.home() / ".cache" / "kefu" / "rasa-cache"
+    assert PROJECT_ROOT not in default.parents
+    assert Settings.from_env({"XDG_CACHE_HOME": str(tmp_path)}).rasa_cache_dir == tmp_path / "kefu" / "rasa-cache"
+    chosen = {"RASA_CACHE_DIRECTORY": str(tmp_path / "mine"), "XDG_CACHE_HOME": str(tmp_path)}
+    assert Settings.from_env(chosen).rasa_cache_dir == tmp_path / "mine"

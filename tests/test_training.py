@@ -1,10 +1,12 @@
+import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kefu.settings import Settings
-from kefu.training import find_model, fingerprint, metadata_path, model_name
+from kefu.training import find_model, fingerprint, metadata_path, model_name, train, training_environment
 
 
 @pytest.fixture
@@ -112,3 +114,29 @@ def test_the_time_report_lists_the_slowest_component_first_and_the_rest_as_overh
     assert report[0] == ">> trained in 120s; where the time went:"
     assert report[1].split() == ["DIETClassifier", "90s"]
     assert report[-1].split()[-1] == "27s"
+
+
+FAKE_RASA = """#!/usr/bin/env bash
+# Stands in for `rasa train`: notes where the training cache would go, writes the model named on the command line.
+echo "$RASA_CACHE_DIRECTORY" > "{noted}"
+while [ $# -gt 0 ]; do
+    case "$1" in --out) out=$2; shift ;; --fixed-model-name) name=$2; shift ;; esac
+    shift
+done
+echo model > "$out/$name.tar.gz"
+"""
+
+
+def test_training_keeps_rasas_cache_where_the_settings_say_never_in_the_project(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("RASA_CACHE_DIRECTORY", str(project / ".rasa" / "cache"))  # a stray value is overridden
+    noted = tmp_path / "cache-dir-seen-by-rasa"
+    rasa = tmp_path / "rasa"
+    rasa.write_text(FAKE_RASA.format(noted=noted))
+    rasa.chmod(0o755)
+    settings = replace(settings_for(project), rasa_cache_dir=tmp_path / "rasa-cache")
+
+    model = train(settings, str(rasa))
+
+    assert noted.read_text().strip() == str(tmp_path / "rasa-cache")
+    assert model == settings.models_dir / f"{model_name(project)}.tar.gz" and model.exists()
+    assert training_environment(settings)["PATH"] == os.environ["PATH"]  # the rest of the environment is kept
