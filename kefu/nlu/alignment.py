@@ -1,6 +1,6 @@
 """Finds entity annotations that do not start and end on a token boundary.
 
-DIET learns entities as labels of whole tokens: an annotation such as
+The entity extractor (CRFEntityExtractor) learns entities as labels of whole tokens: an annotation such as
 ``[耳机](product)`` inside the jieba token 蓝牙耳机 cannot be learnt, and Rasa
 only warns "Misaligned entity annotation" in the middle of a long training
 run. This check tokenizes every training example exactly as the pipeline in
@@ -112,7 +112,7 @@ def find_misalignments(
     normalize: Callable[[str], str],
     tokenize: Callable[[str], List[Token]],
 ) -> List[Misalignment]:
-    """Checks (file, intent, text, entities) examples as Rasa's DIET does."""
+    """Checks (file, intent, text, entities) examples as Rasa's token-level entity extractors do."""
     found = []
     for file, intent, text, entities in examples:
         normalized = normalize(text)
@@ -120,7 +120,7 @@ def find_misalignments(
         starts = {start for _, start, _ in tokens}
         ends = {end for _, _, end in tokens}
         # Annotations on blanked residue (the second copy of a question pasted
-        # twice) are dropped by the normaliser before DIET sees them.
+        # twice) are dropped by the normaliser before the extractor sees them.
         for entity in entities_outside_residue(text, normalized, entities):
             start, end = entity["start"], entity["end"]
             if start not in starts or end not in ends:

@@ -20,7 +20,7 @@ def deduplicate(entities: List[Dict[Text, Any]], preferred: List[Text]) -> List[
 
     Extractors named in ``preferred`` win, in that order. An entity is dropped
     when it overlaps a kept one of the same type, or any kept one from a
-    better-ranked extractor (a regex match of a phone number overrules DIET
+    better-ranked extractor (a regex match of a phone number overrules the CRF
     calling the same digits an order number).
     """
 
@@ -42,7 +42,7 @@ def deduplicate(entities: List[Dict[Text, Any]], preferred: List[Text]) -> List[
 
 
 def drop_shapeless_order_ids(entities: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-    """An order number comes from its shape only: DIET calling a lone digit
+    """An order number comes from its shape only: the CRF calling a lone digit
     (商品ID:3) or a price an order_id is a guess from the words around it."""
     return [
         entity
@@ -55,12 +55,12 @@ def drop_shapeless_order_ids(entities: List[Dict[Text, Any]]) -> List[Dict[Text,
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
 class EntityDeduplicator(GraphComponent):
-    """Regex-extracted order and phone numbers are exact; DIET's copies, and
+    """Regex-extracted order and phone numbers are exact; the CRF's copies, and
     its order numbers without the shape of one, are dropped."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"preferred_extractors": ["RegexEntityExtractor", "DIETClassifier"]}
+        return {"preferred_extractors": ["RegexEntityExtractor", "CRFEntityExtractor", "DIETClassifier"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._preferred = list(config["preferred_extractors"])

@@ -78,3 +78,12 @@ def test_regex_yml_gives_order_ids_the_same_shape():
         number = "1" * digits
         found = re.search(pattern, f"订单{number}到哪了")
         assert bool(found) == has_order_id_shape(number), digits
+
+
+def test_by_default_the_regex_match_overrules_the_crf_extractor():
+    """config.yml extracts entities with the CRF: its copy of a regex match is dropped."""
+    regex = {"entity": "phone", "start": 3, "end": 14, "value": "13800138000", "extractor": "RegexEntityExtractor"}
+    crf = {"entity": "order_id", "start": 3, "end": 14, "value": "13800138000", "extractor": "CRFEntityExtractor"}
+    message = Message(data={"text": "手机号13800138000", "entities": [crf, regex]})
+    EntityDeduplicator(EntityDeduplicator.get_default_config()).process([message])
+    assert message.get("entities") == [regex]
