@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
+from kefu.nlu.message_step import ConfiguredComponent
 from kefu.nlu.entity_shapes import ORDER_ID_ENTITY, has_order_id_shape
 
 
@@ -54,7 +52,7 @@ def drop_shapeless_order_ids(entities: List[Dict[Text, Any]]) -> List[Dict[Text,
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
 )
-class EntityDeduplicator(GraphComponent):
+class EntityDeduplicator(ConfiguredComponent):
     """Regex-extracted order and phone numbers are exact; the CRF's copies, and
     its order numbers without the shape of one, are dropped."""
 
@@ -63,17 +61,8 @@ class EntityDeduplicator(GraphComponent):
         return {"preferred_extractors": ["RegexEntityExtractor", "CRFEntityExtractor", "DIETClassifier"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._preferred = list(config["preferred_extractors"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EntityDeduplicator:
-        return cls(config)
+        super().__init__(config)
+        self._preferred = list(self._config["preferred_extractors"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

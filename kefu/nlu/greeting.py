@@ -10,13 +10,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_START, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from kefu.nlu.message_step import TextStep
 
 BLANK = " "
 
@@ -136,35 +134,20 @@ class GreetingSplitter:
 # A tokenizer-stage component, so the recipe runs it in pipeline order on
 # training data, story text and every message, before jieba sees the text.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class GreetingPrefixBlanker(GraphComponent):
+class GreetingPrefixBlanker(TextStep):
     """Blanks leading greetings and fillers when a question follows them."""
 
-    def __init__(self, splitter: Optional[GreetingSplitter] = None) -> None:
-        self._splitter = splitter or GreetingSplitter()
+    def __init__(self, config: Optional[Dict[Text, Any]] = None) -> None:
+        super().__init__(config)
+        self._splitter = GreetingSplitter()
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GreetingPrefixBlanker:
-        return cls()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT)
-            if not text:
-                continue
-            blanked = self._splitter.blank(text)
-            if blanked != text and not _blanks_an_entity(message, len(blanked) - len(blanked.lstrip(BLANK))):
-                message.set(TEXT, blanked)
-        return messages
+    def process_message(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        blanked = self._splitter.blank(text)
+        if blanked != text and not _blanks_an_entity(message, len(blanked) - len(blanked.lstrip(BLANK))):
+            message.set(TEXT, blanked)
 
 
 def _blanks_an_entity(message: Message, blanked_up_to: int) -> bool:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from kefu.nlu.message_step import ConfiguredComponent
 
 DEFAULT_MEANINGFUL_SYMBOLS = ("👌", "👍", "🙏", "🙆", "🤝", "❤", "💕", "🆗")
 # Variation selectors and joiners carry no meaning of their own.
@@ -39,18 +38,14 @@ def is_wordless(text: str, meaningful_symbols=DEFAULT_MEANINGFUL_SYMBOLS) -> boo
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class WordlessMessageGuard(GraphComponent):
+class WordlessMessageGuard(ConfiguredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"meaningful_symbols": list(DEFAULT_MEANINGFUL_SYMBOLS)}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._meaningful = tuple(config["meaningful_symbols"])
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> WordlessMessageGuard:
-        return cls(config)
+        super().__init__(config)
+        self._meaningful = tuple(self._config["meaningful_symbols"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
