@@ -3,39 +3,18 @@ the REST webhook, on a demo shop of their own, checking what the shopper reads
 and what the shop's database holds afterwards."""
 
 import json
-import uuid
 
 import pytest
 import requests
 
 from kefu.backends.factory import sql_backends
-from kefu.chat import send
-from kefu.replies import identify
 from tests.actions.conftest import DOMAIN
 from tests.conftest import assistant_on
 from tests.demo_shop.support import seeded_sqlite
-from tests.logged_in import logged_in
+from tests.shopper import Shopper
 
 RASA_PORT, ACTION_PORT = 5107, 5157
 RESTART_RASA_PORT, RESTART_ACTION_PORT = 5108, 5158
-
-
-class Shopper:
-    def __init__(self, assistant, customer_id=None):
-        self.assistant = assistant
-        self.sender = f"conv-{uuid.uuid4().hex[:8]}"
-        self.metadata = logged_in(customer_id, channel="web") if customer_id else {"channel": "web"}
-        self.last = []
-
-    def says(self, text):
-        self.last = send(self.assistant.rasa_url, self.sender, text, metadata=self.metadata)
-        return [identify(reply.get("text") or "") for reply in self.last]
-
-    def text(self):
-        return "\n".join(reply.get("text") or "" for reply in self.last)
-
-    def button_payloads(self):
-        return [button["payload"] for reply in self.last for button in reply.get("buttons", [])]
 
 
 @pytest.fixture(scope="module")

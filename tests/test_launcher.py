@@ -5,31 +5,25 @@ import uuid
 import pytest
 import requests
 
-from kefu.chat import render, send
-from kefu.replies import identify
+from kefu.chat import render
 from kefu.settings import PROJECT_ROOT
-from tests.logged_in import logged_in
-
-def talk(assistant, text):
-    """One message from a new shopper."""
-    return Shopper(assistant).says(text)
+from tests.shopper import Shopper
 
 
 def test_delivery_question_in_colloquial_chinese_is_answered(running_assistant):
-    replies = talk(running_assistant, "这玩意儿啥时候能送来啊")
-    assert [identify(r["text"]) for r in replies] == ["delivery_general"]
+    assert Shopper(running_assistant).says("这玩意儿啥时候能送来啊") == ["delivery_general"]
 
 
 def test_delivery_time_to_a_named_city_comes_from_the_warehouses(running_assistant):
-    replies = talk(running_assistant, "发到乌鲁木齐要几天啊")
-    assert [identify(r["text"]) for r in replies] == ["delivery_estimate"]
-    assert "乌鲁木齐" in replies[0]["text"]
+    shopper = Shopper(running_assistant)
+    assert shopper.says("发到乌鲁木齐要几天啊") == ["delivery_estimate"]
+    assert "乌鲁木齐" in shopper.texts()[0]
 
 
 def test_postage_to_a_remote_region(running_assistant):
-    replies = talk(running_assistant, "寄新疆运费多少")
-    assert [identify(r["text"]) for r in replies] == ["shipping_fee_never_free"]
-    assert "25" in replies[0]["text"]
+    shopper = Shopper(running_assistant)
+    assert shopper.says("寄新疆运费多少") == ["shipping_fee_never_free"]
+    assert "25" in shopper.texts()[0]
 
 
 def test_model_parse_endpoint_classifies_intent_and_extracts_order_number(running_assistant):
@@ -59,18 +53,16 @@ def test_colour_synonym_is_normalised(running_assistant):
     ids=["empty", "blank", "emoji-only", "10k-characters", "markup"],
 )
 def test_odd_messages_get_a_clear_reply_not_an_error(running_assistant, text):
-    replies = talk(running_assistant, text)
-    assert replies, "the shopper must never be left without an answer"
-    assert all(reply.get("text") for reply in replies)
+    shopper = Shopper(running_assistant)
+    shopper.says(text)
+    assert shopper.last, "the shopper must never be left without an answer"
+    assert all(shopper.texts())
 
 
 def test_tracker_endpoint_shows_the_conversation(running_assistant):
-    sender = f"test-{uuid.uuid4().hex[:8]}"
-    send(running_assistant.rasa_url, sender, "你好")
-    tracker = requests.get(
-        f"{running_assistant.rasa_url}/conversations/{sender}/tracker",
-        params=running_assistant.api_params, timeout=30,
-    ).json()
+    shopper = Shopper(running_assistant)
+    shopper.says("你好")
+    tracker = shopper.tracker()  # GET /conversations/<sender>/tracker
     assert tracker["latest_message"]["intent"]["name"] == "greet"
     assert any(e.get("name") == "utter_greet" for e in tracker["events"] if e["event"] == "action")
 
@@ -80,54 +72,41 @@ def test_chat_client_renders_buttons():
     assert render(reply) == "选一个\n   [1] 订单A"
 
 
-class Shopper:
-    def __init__(self, assistant, metadata=None):
-        self.assistant = assistant
-        self.sender = f"test-{uuid.uuid4().hex[:8]}"
-        self.metadata = metadata
-
-    def says(self, text):
-        return send(self.assistant.rasa_url, self.sender, text, metadata=self.metadata)
-
-
 def test_logged_in_shopper_gets_the_status_of_an_order(running_assistant):
-    replies = Shopper(running_assistant, logged_in("C0001")).says("帮我查下订单2024111100002到哪了")
-    texts = [r["text"] for r in replies]
-    assert [identify(t) for t in texts][:2] == ["order_summary", "order_logistics"]
-    assert "2024111100002" in texts[0]
+    shopper = Shopper(running_assistant, "C0001")
+    assert shopper.says("帮我查下订单2024111100002到哪了")[:2] == ["order_summary", "order_logistics"]
+    assert "2024111100002" in shopper.texts()[0]
 
 
 def test_anonymous_shopper_proves_the_order_is_theirs_first(running_assistant):
     shopper = Shopper(running_assistant)
-    assert [identify(r["text"]) for r in shopper.says("我买的东西到哪了")] == ["ask_order_id"]
-    assert [identify(r["text"]) for r in shopper.says("2024111100002")] == ["ask_phone_last4"]
-    replies = shopper.says("尾号0001")
-    assert identify(replies[0]["text"]) == "order_summary"
-    assert "2024111100002" in replies[0]["text"]
+    assert shopper.says("我买的东西到哪了") == ["ask_order_id"]
+    assert shopper.says("2024111100002") == ["ask_phone_last4"]
+    assert shopper.says("尾号0001")[0] == "order_summary"
+    assert "2024111100002" in shopper.texts()[0]
 
 
 def test_someone_elses_order_is_not_shown(running_assistant):
     shopper = Shopper(running_assistant)
     shopper.says("查下物流")
     shopper.says("2024111100005")
-    replies = shopper.says("0001")
-    assert identify(replies[0]["text"]) == "order_no_match"
-    assert all("2024111100005" not in r["text"] for r in replies)
+    assert shopper.says("0001")[0] == "order_no_match"
+    assert "2024111100005" not in shopper.text()
 
 
 @pytest.mark.parametrize(
-    "text, metadata",
+    "text, customer_id",
     [
-        ("订单2024111100002到哪了", logged_in("C0001")),
+        ("订单2024111100002到哪了", "C0001"),
         ("发到成都几天能到", None),
         ("T恤是纯棉的吗", None),
     ],
     ids=["order", "delivery", "product"],
 )
-def test_shop_system_down_gets_an_apology_and_the_offer_of_an_agent(assistant_with_shop_down, text, metadata):
-    replies = Shopper(assistant_with_shop_down, metadata).says(text)
-    assert [identify(r["text"]) for r in replies] == ["backend_unavailable"]
-    assert replies[0]["buttons"][0]["payload"] == "/request_human"
+def test_shop_system_down_gets_an_apology_and_the_offer_of_an_agent(assistant_with_shop_down, text, customer_id):
+    shopper = Shopper(assistant_with_shop_down, customer_id)
+    assert shopper.says(text) == ["backend_unavailable"]
+    assert shopper.last[0]["buttons"][0]["payload"] == "/request_human"
 
 
 def test_terminating_make_run_stops_both_servers(trained_model, tmp_path):

@@ -11,19 +11,17 @@ import stat
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import requests
 
 from kefu.chat import logged_in as shell_logged_in
-from kefu.replies import identify
 from kefu.security.identity import identity_metadata, identity_secret, sign_identity, verified_customer
 from kefu.settings import PROJECT_ROOT, Settings
 from tests.conftest import seeded_assistant
 from tests.logged_in import TEST_IDENTITY_SECRET, logged_in
+from tests.shopper import Shopper
 
 SECRET = "a-shop-secret"
 NOW = 1_900_000_000
@@ -166,19 +164,6 @@ def assistant(trained_model, tmp_path_factory):
         yield running
 
 
-class Shopper:
-    def __init__(self, assistant, metadata):
-        self.url = f"{assistant.rasa_url}/webhooks/rest/webhook"
-        self.sender = f"identity-{uuid.uuid4().hex[:10]}"
-        self.metadata = {"channel": "web", **metadata}
-
-    def says(self, text):
-        answer = requests.post(self.url, json={"sender": self.sender, "message": text, "metadata": self.metadata},
-                               timeout=60)
-        answer.raise_for_status()
-        return [reply.get("text") or "" for reply in answer.json()]
-
-
 FORGERIES = {
     "no-token": {"customer_id": "C0001"},
     "expired-token": {"customer_id": "C0001",
@@ -197,9 +182,10 @@ def _nothing_of_c0001(texts):
 
 @pytest.mark.parametrize("forged", FORGERIES.values(), ids=FORGERIES.keys())
 def test_a_forged_identity_sees_none_of_the_customers_orders(assistant, forged):
-    texts = Shopper(assistant, forged).says("我的快递到哪了")
-    _nothing_of_c0001(texts)
-    assert identify(texts[0]) == "ask_order_id"  # treated as anonymous: asked for the proof
+    shopper = Shopper(assistant, metadata=forged, name="identity")
+    replies = shopper.says("我的快递到哪了")
+    _nothing_of_c0001(shopper.texts())
+    assert replies[0] == "ask_order_id"  # treated as anonymous: asked for the proof
 
 
 # Replies that show an order's details to change or say a change was made.
@@ -209,29 +195,30 @@ CHANGES_SHOWN = {"confirm_cancel", "confirm_change_address", "cancel_done_unpaid
 @pytest.mark.parametrize("forged", FORGERIES.values(), ids=FORGERIES.keys())
 def test_a_forged_identity_cannot_cancel_or_redirect_an_order(assistant, forged):
     for request in ("取消订单2024111100003", "订单2024111100003改一下收货地址"):
-        shopper = Shopper(assistant, forged)
-        texts = shopper.says(request)
-        texts += shopper.says("确认")
+        shopper = Shopper(assistant, metadata=forged, name="identity")
+        replies, texts = shopper.says(request), shopper.texts()
+        replies, texts = replies + shopper.says("确认"), texts + shopper.texts()
         _nothing_of_c0001([t.replace("2024111100003", "") for t in texts])  # the number typed may be echoed
-        assert "ask_phone_last4" in [identify(t) for t in texts], texts  # it must be proved first
-        assert not CHANGES_SHOWN & {identify(t) for t in texts}, texts
+        assert "ask_phone_last4" in replies, texts  # it must be proved first
+        assert not CHANGES_SHOWN & set(replies), texts
     assert _order_status(assistant, "2024111100003") == "paid"
 
 
 def test_a_named_order_is_not_shown_to_a_forged_identity(assistant):
     for forged in FORGERIES.values():
-        texts = Shopper(assistant, forged).says("帮我查下订单2024111100002到哪了")
-        assert not any(identify(t) in ("order_summary", "order_logistics") for t in texts), texts
-        assert not any("运单" in t or "张三" in t for t in texts)
+        shopper = Shopper(assistant, metadata=forged, name="identity")
+        replies = shopper.says("帮我查下订单2024111100002到哪了")
+        assert not {"order_summary", "order_logistics"} & set(replies), shopper.texts()
+        assert "运单" not in shopper.text() and "张三" not in shopper.text()
 
 
 def test_a_valid_token_shows_and_changes_the_customers_own_orders(assistant):
-    texts = Shopper(assistant, logged_in("C0001")).says("帮我查下订单2024111100002到哪了")
-    assert [identify(t) for t in texts][:2] == ["order_summary", "order_logistics"]
-    assert "2024111100002" in texts[0]
+    shopper = Shopper(assistant, "C0001", name="identity")
+    assert shopper.says("帮我查下订单2024111100002到哪了")[:2] == ["order_summary", "order_logistics"]
+    assert "2024111100002" in shopper.texts()[0]
     # "快递" means the parcel on the road: the shopper's one order in transit is shown at once (issue 14).
-    parcel = Shopper(assistant, logged_in("C0001")).says("我的快递到哪了")
-    assert identify(parcel[0]) == "order_summary" and "2024111100002" in parcel[0]
+    parcel = Shopper(assistant, "C0001", name="identity")
+    assert parcel.says("我的快递到哪了")[0] == "order_summary" and "2024111100002" in parcel.texts()[0]
 
 
 def _order_status(assistant, order_id):

@@ -5,20 +5,18 @@ the client) is locked for the cool-down, even for the right answer, and a human 
 from __future__ import annotations
 
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kefu.backends.errors import BackendUnavailable
-from kefu.replies import identify
 from kefu.security.verification import FAILURE_MEMORY_SECONDS, ProofGuard, ProofLimits, ProofOutcome
 from kefu.storage.db import make_engine
 from kefu.storage.verification_models import VerificationFailure
 from tests.conftest import seeded_assistant
+from tests.shopper import Shopper
 
 ORDER, OTHER_ORDER = "2024111100003", "2024111100004"
 LIMITS = ProofLimits(failures_per_order=3, failures_per_client=5, lock_seconds=600)
@@ -199,47 +197,36 @@ def assistant(trained_model, tmp_path_factory):
         yield running
 
 
-class Shopper:
-    def __init__(self, assistant):
-        self.url = f"{assistant.rasa_url}/webhooks/rest/webhook"
-        self.sender = f"guesser-{uuid.uuid4().hex[:10]}"
+def guesser(assistant):
+    """A new anonymous shopper."""
+    return Shopper(assistant, name="guesser")
 
-    def says(self, text):
-        return [reply.get("text") or "" for reply in self.replies_to(text)]
 
-    def replies_to(self, text):
-        answer = requests.post(self.url, json={"sender": self.sender, "message": text,
-                                               "metadata": {"channel": "web"}}, timeout=60)
-        answer.raise_for_status()
-        self.last_replies = answer.json()
-        return self.last_replies
-
-    def proves(self, order, tail):
-        texts = self.says("我的快递到哪了")
-        assert identify(texts[-1]) == "ask_order_id", texts
-        texts = self.says(order)
-        assert identify(texts[-1]) == "ask_phone_last4", texts
-        return self.says(tail)
+def proves(shopper, order, tail):
+    """Asks for a parcel and answers the proof with ``order`` and the phone's last four ``tail``: the replies'
+    templates."""
+    assert shopper.says("我的快递到哪了")[-1] == "ask_order_id", shopper.texts()
+    assert shopper.says(order)[-1] == "ask_phone_last4", shopper.texts()
+    return shopper.says(tail)
 
 
 def test_guesses_across_senders_and_restarts_lock_the_order_even_for_the_right_answer(assistant):
     # Four new senders, one wrong guess each, and a fifth guess after /restart: five misses for the
     # order, although no conversation reached its own limit of three.
     for _ in range(4):
-        assert identify(Shopper(assistant).proves(ORDER, "9999")[0]) == "order_no_match"
-    restarted = Shopper(assistant)
+        assert proves(guesser(assistant), ORDER, "9999")[0] == "order_no_match"
+    restarted = guesser(assistant)
     restarted.says("/restart")
-    restarted.proves(ORDER, "8888")
+    proves(restarted, ORDER, "8888")
 
-    sixth = Shopper(assistant)
-    texts = sixth.proves(ORDER, "0001")  # the sixth sender knows the right last four
-    assert [identify(t) for t in texts] == ["verification_locked"], texts
-    assert "张三" not in "".join(texts) and "13800000001" not in "".join(texts)
-    buttons = [b.get("payload") for reply in sixth.last_replies for b in reply.get("buttons") or []]
-    assert "/request_human" in buttons  # a human is offered instead
+    sixth = guesser(assistant)
+    replies = proves(sixth, ORDER, "0001")  # the sixth sender knows the right last four
+    assert replies == ["verification_locked"], sixth.texts()
+    assert "张三" not in sixth.text() and "13800000001" not in sixth.text()
+    assert "/request_human" in sixth.button_payloads()  # a human is offered instead
 
 
 def test_another_order_is_still_open_to_its_owner(assistant):
-    texts = Shopper(assistant).proves("2024111100002", "0001")
-    assert identify(texts[0]) == "order_summary"
-    assert "2024111100002" in texts[0]
+    shopper = guesser(assistant)
+    assert proves(shopper, "2024111100002", "0001")[0] == "order_summary"
+    assert "2024111100002" in shopper.texts()[0]
