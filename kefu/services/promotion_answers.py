@@ -96,7 +96,12 @@ def promotion_reply(engine: PromotionEngine, text: str, context: ShopperContext)
 
 
 def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
-    """The answer to an ``ask_coupon`` message: the coupons on offer, and what they do for this order or product."""
+    """The answer to an ``ask_coupon`` message: the coupons on offer, and what they do for this order or product.
+    Whether a coupon combines with another offer ("满300减50 跟店铺券能一起用吗", which the NLU hears as a coupon
+    question as often as a promotion one) gets the same stacking answer as ``promotion_reply`` gives."""
+    mentioned = engine.mentioned(text)
+    if _STACKING.search(text) and mentioned:
+        return _stacking_reply(engine, text, mentioned, context)
     if asks_why_coupon_fails(text):
         return _coupon_why_not_reply(engine, text, context)
     coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]

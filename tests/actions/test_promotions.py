@@ -39,6 +39,13 @@ def test_a_stacking_question(shop_backends):
     assert responses(dispatcher) == ["promotion_stacking"]
 
 
+def test_a_stacking_question_the_nlu_heard_as_a_coupon_question(shop_backends):
+    tracker = make_tracker({}, None, "满300减50 跟店铺券能一起用吗", "ask_coupon")
+    dispatcher, _ = run_action(ActionAnswerCoupon(), tracker)
+    assert responses(dispatcher) == ["promotion_stacking"]
+    assert "可以一起用" in sent(dispatcher)
+
+
 def test_coupons_on_offer(shop_backends):
     dispatcher, _ = run_action(ActionAnswerCoupon(), make_tracker({}, None, "在哪领券", "ask_coupon"))
     assert responses(dispatcher) == ["coupon_overview"]

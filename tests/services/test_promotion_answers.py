@@ -43,6 +43,16 @@ def test_a_stacking_question_names_both_promotions_and_the_order_they_apply_in(e
     assert "可以一起用" in reply["answer"] and "先算服装鞋靴满减，再算店铺券" in reply["answer"]
 
 
+@pytest.mark.parametrize("text", ["满300减50 跟店铺券能一起用吗", "平台券和满减能叠加吗"])
+def test_a_stacking_question_heard_as_a_coupon_question_gets_the_same_stacking_answer(engine, text):
+    assert coupon_reply(engine, text, ShopperContext(NOW)) == promotion_reply(engine, text, ShopperContext(NOW))
+    assert coupon_reply(engine, text, ShopperContext(NOW))["template"] == "promotion_stacking"
+
+
+def test_a_coupon_question_naming_no_offer_to_combine_is_not_a_stacking_question(engine):
+    assert coupon_reply(engine, "券能一起用吗", ShopperContext(NOW))["template"] == "coupon_overview"
+
+
 def test_a_coupon_without_saying_which_is_taken_as_the_shops_own(engine):
     reply = promotion_reply(engine, "满300减50还能用券吗", ShopperContext(NOW))
     assert "店铺券" in reply["answer"]
