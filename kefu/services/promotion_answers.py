@@ -80,9 +80,9 @@ def asks_why_coupon_fails(text: str) -> bool:
 
 def promotion_reply(engine: PromotionEngine, text: str, context: ShopperContext) -> Reply:
     """The answer to an ``ask_promotion`` message."""
-    mentioned = engine.mentioned(text)
-    if _STACKING.search(text) and mentioned:
-        return _stacking_reply(engine, text, mentioned, context)
+    stacking = _stacking_answer(engine, text, context)
+    if stacking is not None:
+        return stacking
     if asks_about_price_protection(text):
         return _protection_reply(engine, context, refused=bool(_PROTECTION_REFUSED.search(text)))
     quantity = _quantity(text)
@@ -99,9 +99,9 @@ def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) ->
     """The answer to an ``ask_coupon`` message: the coupons on offer, and what they do for this order or product.
     Whether a coupon combines with another offer ("满300减50 跟店铺券能一起用吗", which the NLU hears as a coupon
     question as often as a promotion one) gets the same stacking answer as ``promotion_reply`` gives."""
-    mentioned = engine.mentioned(text)
-    if _STACKING.search(text) and mentioned:
-        return _stacking_reply(engine, text, mentioned, context)
+    stacking = _stacking_answer(engine, text, context)
+    if stacking is not None:
+        return stacking
     if asks_why_coupon_fails(text):
         return _coupon_why_not_reply(engine, text, context)
     coupons = [rule for rule in engine.book.of_kind(*COUPON_KINDS) if rule.is_active(context.now)]
@@ -121,6 +121,14 @@ def coupon_reply(engine: PromotionEngine, text: str, context: ShopperContext) ->
 
 
 # --- the kinds of question ----------------------------------------------------------
+
+
+def _stacking_answer(engine: PromotionEngine, text: str, context: ShopperContext) -> Optional[Reply]:
+    """Whether the offers the message names combine, when that is what it asks; None otherwise."""
+    if not _STACKING.search(text):
+        return None
+    mentioned = engine.mentioned(text)
+    return _stacking_reply(engine, text, mentioned, context) if mentioned else None
 
 
 def _stacking_reply(engine: PromotionEngine, text: str, mentioned: List[Any], context: ShopperContext) -> Reply:
