@@ -149,6 +149,16 @@ class Settings:
     # Personal data: conversations and handoff cases older than this are
     # purged by `python -m kefu.storage.retention` (0: kept forever).
     retention_days: int = 180
+    # The platform bridge (kefu/channels/platform_bridge.py, docs/channels/platforms.md): which
+    # marketplaces may call /webhooks/platform/<name>, each one's HMAC key
+    # (PLATFORM_BRIDGE_SECRET_<NAME>; a platform without one is refused), the clock skew allowed,
+    # the largest body, and the only hosts replies may be POSTed to (no SSRF).
+    platform_bridge_platforms: tuple = ("taobao", "jd", "pdd", "douyin")
+    platform_bridge_secrets: tuple = ()  # ((name, secret), ...)
+    platform_bridge_window_seconds: float = 300.0
+    platform_bridge_max_body_bytes: int = 64 * 1024
+    platform_bridge_callback_hosts: tuple = ()
+    platform_bridge_callback_timeout_seconds: float = 5.0
 
     def rasa_environment(self) -> dict:
         """Variables that endpoints.yml refers to, for the Rasa server process."""
@@ -228,4 +238,23 @@ class Settings:
             trust_forwarded_headers=_flag(trimmed("TRUST_FORWARDED_HEADERS", "false")),
             demo_mode=_flag(trimmed("KEFU_DEMO_MODE", "false")),
             retention_days=int(trimmed("RETENTION_DAYS", str(cls.retention_days))),
+            **_platform_bridge_settings(environ),
         )
+
+
+def _names(value: str) -> tuple:
+    return tuple(name.strip().lower() for name in value.split(",") if name.strip())
+
+
+def _platform_bridge_settings(environ: Mapping[str, str]) -> dict:
+    trimmed = partial(_trimmed, environ)
+    platforms = _names(trimmed("PLATFORM_BRIDGE_PLATFORMS", ",".join(Settings.platform_bridge_platforms)))
+    secrets = tuple((name, trimmed(f"PLATFORM_BRIDGE_SECRET_{name.upper()}", "")) for name in platforms)
+    return {
+        "platform_bridge_platforms": platforms,
+        "platform_bridge_secrets": tuple((name, secret) for name, secret in secrets if secret),
+        "platform_bridge_window_seconds": float(trimmed("PLATFORM_BRIDGE_WINDOW_SECONDS", "300")),
+        "platform_bridge_max_body_bytes": int(trimmed("PLATFORM_BRIDGE_MAX_BODY", str(64 * 1024))),
+        "platform_bridge_callback_hosts": _names(trimmed("PLATFORM_BRIDGE_CALLBACK_HOSTS", "")),
+        "platform_bridge_callback_timeout_seconds": float(trimmed("PLATFORM_BRIDGE_CALLBACK_TIMEOUT", "5")),
+    }
