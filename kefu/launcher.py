@@ -200,6 +200,7 @@ class Assistant:
     def _environment(self) -> Dict[str, str]:
         environment = dict(os.environ)
         environment.update(self.settings.rasa_environment())
+        environment.update(self.settings.credentials_environment())
         environment["ACTION_SERVER_TOKEN"] = self.action_server_token
         environment["ACTION_SERVER_HOST"] = self.settings.action_server_host
         environment.update(self.extra_environment)

@@ -35,6 +35,14 @@ def environment_variable(name: str) -> str:
     return os.environ.get(name, "")
 
 
+# The variables credentials.yml's WeChat channels name (docs/channels/wechat.md).
+WECHAT_CREDENTIAL_VARIABLES = (
+    "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY",
+    "WECOM_CORP_ID", "WECOM_KF_SECRET", "WECOM_KF_TOKEN", "WECOM_KF_ENCODING_AES_KEY",
+    "WECOM_KF_HANDOFF", "WECOM_KF_SERVICER",
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     project_root: Path
@@ -149,6 +157,13 @@ class Settings:
     # Personal data: conversations and handoff cases older than this are
     # purged by `python -m kefu.storage.retention` (0: kept forever).
     retention_days: int = 180
+    # WeChat (kefu/channels/wechat/, docs/channels/wechat.md): where the APIs are (a proxy or a test
+    # server may stand in), and the channels' credentials that credentials.yml names as ${VAR}: Rasa
+    # refuses a credentials file naming an unset variable, so the launcher passes "" for the unset
+    # ones (a channel without credentials refuses every callback).
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wechat_credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
     # The platform bridge (kefu/channels/platform_bridge.py, docs/channels/platforms.md): which
     # marketplaces may call /webhooks/platform/<name>, each one's HMAC key
     # (PLATFORM_BRIDGE_SECRET_<NAME>; a platform without one is refused), the clock skew allowed,
@@ -171,6 +186,10 @@ class Settings:
             # launcher puts its per-run secret here when this one is empty.
             "ACTION_SERVER_TOKEN": self.action_server_token,
         }
+
+    def credentials_environment(self) -> dict:
+        """Variables that credentials.yml refers to, for the Rasa server process ("" for an unset one)."""
+        return dict(self.wechat_credentials)
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -239,6 +258,9 @@ class Settings:
             demo_mode=_flag(trimmed("KEFU_DEMO_MODE", "false")),
             retention_days=int(trimmed("RETENTION_DAYS", str(cls.retention_days))),
             **_platform_bridge_settings(environ),
+            wechat_api_base=trimmed("WECHAT_API_BASE", cls.wechat_api_base),
+            wecom_api_base=trimmed("WECOM_API_BASE", cls.wecom_api_base),
+            wechat_credentials={name: environ.get(name, "") for name in WECHAT_CREDENTIAL_VARIABLES},
         )
 
 

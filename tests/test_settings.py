@@ -99,3 +99,16 @@ def test_rasas_training_cache_is_outside_the_project(tmp_path):
     assert Settings.from_env({"XDG_CACHE_HOME": str(tmp_path)}).rasa_cache_dir == tmp_path / "kefu" / "rasa-cache"
     chosen = {"RASA_CACHE_DIRECTORY": str(tmp_path / "mine"), "XDG_CACHE_HOME": str(tmp_path)}
     assert Settings.from_env(chosen).rasa_cache_dir == tmp_path / "mine"
+
+
+def test_rasa_gets_every_variable_credentials_yml_refers_to_even_when_unset():
+    import re
+
+    from kefu.settings import PROJECT_ROOT
+
+    lines = (PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8").splitlines()
+    referred = {name for line in lines if not line.lstrip().startswith("#") for name in re.findall(r"\$\{(\w+)\}", line)}
+    given = Settings.from_env({}).credentials_environment()
+    assert referred <= set(given)
+    assert set(given.values()) == {""}  # unset: empty, so Rasa can read the file and the channel stays shut
+    assert Settings.from_env({"WECHAT_TOKEN": "t0ken"}).credentials_environment()["WECHAT_TOKEN"] == "t0ken"
