@@ -9,8 +9,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
-from kefu.nlu.message_step import ConfiguredComponent
 from kefu.nlu.entity_shapes import ORDER_ID_ENTITY, has_order_id_shape
+from kefu.nlu.message_step import ConfiguredComponent
 
 
 def deduplicate(entities: List[Dict[Text, Any]], preferred: List[Text]) -> List[Dict[Text, Any]]:

@@ -3,6 +3,7 @@ or load, built from the config alone."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -46,5 +47,6 @@ class TextStep(ConfiguredComponent):
             self.process_message(message)
         return messages
 
+    @abstractmethod
     def process_message(self, message: Message) -> None:
-        raise NotImplementedError
+        """Changes one message in place."""
