@@ -313,6 +313,14 @@ def security_notices(settings: Settings) -> List[str]:
     return notices
 
 
+def _webchat_lines(assistant: Assistant) -> str:
+    """Where the web chat widget is, and in demo mode the demo shop page that shows it (kefu/channels/webchat.py)."""
+    lines = f"   Web chat widget:               <script src=\"{assistant.rasa_url}/webhooks/webchat/widget.js\">"
+    if assistant.settings.demo_mode:
+        lines += f"\n   Demo shop with the web chat:   {assistant.rasa_url}/webhooks/webchat/demo/"
+    return lines
+
+
 def _banner(assistant: Assistant, demo_agent: Optional[agent_accounts.AgentAccount] = None) -> str:
     reachable = "every interface" if assistant.settings.rasa_api_token else f"{LOOPBACK} only"
     return f"""
@@ -322,6 +330,7 @@ def _banner(assistant: Assistant, demo_agent: Optional[agent_accounts.AgentAccou
    Action server:                 {assistant.action_url}
    Agent workspace:               {assistant.rasa_url}/webhooks/workspace/
      demo login:                  {_demo_login(demo_agent, assistant.settings)}
+{_webchat_lines(assistant)}
 
  Chat in the terminal (another shell):   make shell
  Or with curl:
