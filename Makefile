@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 # same default for a trainer who runs rasa by hand (scripts/setup_venv.sh).
 export RASA_CACHE_DIRECTORY ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kefu/rasa-cache
 
-.PHONY: import tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
+.PHONY: import import-chats tune-fallback help setup train seed reset-shop shop-api run shell test test-unit validate test-stories test-nlu bench-nlu lock clean
 
 help:
 	@echo "make venv-path  where the virtualenv is: source \"\$$(make -s venv-path)/bin/activate\""
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-nlu  NLU figures on the held-out set, with the keyword baseline"
 	@echo "make seed       build the demo shop database if it is empty or stale"
 	@echo "make import     import the merchant's files: make import FILES=\"catalogue.xlsx faq.yml\""
+	@echo "make import-chats  import Taobao/JD chat-log exports: make import-chats FILES=\"taobao.csv jd.json\""
 
 setup:
 	@VENV=$(VENV) bash scripts/setup_venv.sh
@@ -48,6 +49,11 @@ FILES ?= kefu/knowledge/samples/catalogue.csv kefu/knowledge/samples/size_charts
 IMPORT_OPTIONS ?=
 import: setup
 	$(PY) -m kefu.knowledge.importer $(IMPORT_OPTIONS) $(FILES)
+
+# Imports the marketplaces' chat-log exports (Taobao/JD, CSV or JSON) into the conversations
+# (kefu/channels/chatlog_import.py, docs/channels/platforms.md). CHATS_OPTIONS=--platform jd, --dry-run
+import-chats: setup
+	$(PY) -m kefu.channels.chatlog_import $(CHATS_OPTIONS) $(FILES)
 
 reset-shop: setup
 	$(PY) -m kefu.demo_shop.seed --reset
