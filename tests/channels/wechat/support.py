@@ -53,6 +53,12 @@ class StandInBot:
         return next(message.metadata for message in self.received if message.text == text)
 
 
+# Sanic's start-up optimisation (TouchUp) rewrites its request handler in place and fails when a second
+# server starts in the same process (KeyError: 'handle_request'), unless in test mode, where it keeps
+# the original to rewrite again: the tests start a server per test (and restart them).
+Sanic.test_mode = True
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -1,0 +1,156 @@
+"""What the two WeChat channels share: a WeChat user's text through the channel limits, the numbered
+choices and the binding command, to the bot or (during a handoff) the agent via
+``kefu.channels.relay``, and the answers rendered as WeChat texts; the agents' replies pushed through
+the channel's API (the workspace's live sender). Each channel supplies how a text reaches the user
+(``send_texts``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import response
+from sanic.response import HTTPResponse
+
+from kefu.channels.limits import MessageLimits, Refusal
+from kefu.channels.relay import HandoffChannel
+from kefu.channels.wechat.binding import Binder, identity_of
+from kefu.channels.wechat.crypto import CallbackRefused
+from kefu.channels.wechat.render import choice_number, render_messages
+from kefu.channels.wechat.store import WeChatStore, wechat_store
+from kefu.handoff.delivery import Sender, register_live_channel
+from kefu.handoff.service import handoff_service
+from kefu.replies.wechat import wechat_text
+from kefu.security.client import stamp_client
+from kefu.security.identity import identity_secret
+from kefu.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# CONTRACT §3: what reports split the conversations by.
+CHANNEL_METADATA = "wechat"
+_REFUSAL_TEXTS = {Refusal.TOO_FAST: "slow_down", Refusal.TOO_LONG: "message_too_long"}
+
+
+class WeChatConnector(HandoffChannel, InputChannel):
+    """Base of the Official Account and the WeChat Customer Service channels."""
+
+    def __init__(self, store: Optional[WeChatStore] = None, settings: Optional[Settings] = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._store = store
+        self._limits = MessageLimits.from_settings(self.settings)
+        self._binder: Optional[Binder] = None
+        self._background: set = set()
+
+    @property
+    def store(self) -> WeChatStore:
+        if self._store is None:
+            self._store = wechat_store(handoff_service().engine)
+        return self._store
+
+    @property
+    def binder(self) -> Binder:
+        if self._binder is None:
+            self._binder = Binder(self.store)
+        return self._binder
+
+    # --- what each channel supplies ---
+    async def send_texts(self, sender_id: str, texts: List[str]) -> None:
+        """Sends the texts to the WeChat user behind ``sender_id`` (raises when they could not go out)."""
+        raise NotImplementedError
+
+    # --- one user message ---
+    def bot_handler(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+        """Rasa's handler behind the relay; the plain handler when the channel runs outside a Rasa server
+        (tests, tooling: no Rasa agent to relay with)."""
+        relay = self.handoff_handler(on_new_message)
+
+        async def handle(message: UserMessage) -> None:
+            if self._app is not None and not hasattr(self._app.ctx, "agent"):
+                await on_new_message(message)
+            else:
+                await relay(message)
+
+        return handle
+
+    async def converse(self, handler: Callable[[UserMessage], Awaitable[Any]], sender_id: str,
+                       text: str) -> None:
+        """Takes one user text and sends the answers; errors are logged (WeChat was answered long ago)."""
+        try:
+            texts = await self.answers(handler, sender_id, text)
+            if texts:
+                await self.send_texts(sender_id, texts)
+        except Exception:
+            logger.exception("WeChat message of %s could not be answered", sender_id)
+
+    async def notify(self, sender_id: str, texts: List[str]) -> None:
+        """The channel's own notice to the user (not the bot's); errors are logged."""
+        try:
+            await self.send_texts(sender_id, texts)
+        except Exception:
+            logger.exception("WeChat notice to %s could not be sent", sender_id)
+
+    async def answers(self, handler: Callable[[UserMessage], Awaitable[Any]], sender_id: str, text: str) -> List[str]:
+        """The texts that answer ``text``: a notice of the limits, the binding's reply, or the bot's (and
+        waiting agent replies), buttons offered as numbered choices."""
+        text = (text or "").strip()
+        refusal = self._limits.screen(sender_id, None, text)
+        if refusal is not None:
+            return [wechat_text(_REFUSAL_TEXTS[refusal], max_chars=self._limits.max_chars)]
+        number = choice_number(text)
+        if number is not None:
+            payload = await asyncio.to_thread(self.store.chosen, sender_id, number)
+            text = payload or text
+        bound = await asyncio.to_thread(self.binder.handle, sender_id, text)
+        if bound is not None:
+            return [bound.text]
+        collector = CollectingOutputChannel()
+        message = UserMessage(text, collector, sender_id, input_channel=self.name(),
+                              metadata=await self.metadata_for(sender_id))
+        await handler(message)
+        rendered = render_messages(collector.messages)
+        if rendered.choices or collector.messages:
+            await asyncio.to_thread(self.store.offer_choices, sender_id, rendered.choices)
+        return rendered.texts
+
+    async def metadata_for(self, sender_id: str) -> Dict[str, Any]:
+        """channel=wechat, the channel's stamp, and the customer's signed identity when the user is bound
+        (and only then: a WeChat user's identity comes from the binding alone)."""
+        secret = identity_secret(self.settings)
+        identity = await asyncio.to_thread(identity_of, self.store, sender_id, secret)
+        return stamp_client({"channel": CHANNEL_METADATA, **identity}, None, self.name())
+
+    def in_background(self, work: Awaitable[Any]) -> None:
+        """Runs ``work`` after WeChat has been answered (WeChat waits 5 seconds, the bot may take longer)."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Waits for the background work (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # --- agents' replies ---
+    def register_agent_replies(self, prefix: str) -> None:
+        """The workspace pushes an agent's reply through this channel's API at once."""
+
+        def sender_for(sender_id: str) -> Optional[Sender]:
+            if not sender_id.startswith(prefix):
+                return None
+
+            async def send(payloads: List[Dict[str, Any]]) -> None:
+                await self.send_texts(sender_id, render_messages(payloads).texts)
+
+            return send
+
+        register_live_channel(self.name(), sender_for)
+
+
+def refused(channel: str, refusal: CallbackRefused) -> HTTPResponse:
+    """WeChat's (or a forger's) callback refused: 403 for a signature, 400 for a body; the reason is
+    logged, never told."""
+    logger.warning("%s callback refused (%s): %s", channel, refusal.status, refusal)
+    return response.text("forbidden" if refusal.status == 403 else "bad request", status=refusal.status)
