@@ -76,7 +76,7 @@ class WeChatKfInput(WeChatConnector):
         if token.strip() and encoding_aes_key.strip():
             self.crypto = WeChatCrypto(token.strip(), encoding_aes_key.strip(), self.corp_id)
         else:
-            logger.warning("WeChat Customer Service channel has no WECOM_KF_TOKEN / WECOM_KF_ENCODING_AES_KEY: "
+            logger.info("WeChat Customer Service channel has no WECOM_KF_TOKEN / WECOM_KF_ENCODING_AES_KEY: "
                            "it refuses every callback")
         self.handoff = (handoff or HANDOFF_TO_WORKSPACE).strip().lower()
         if self.handoff not in (HANDOFF_TO_WECHAT, HANDOFF_TO_WORKSPACE):

@@ -56,7 +56,7 @@ class WeChatOfficialInput(WeChatConnector):
         self.crypto = WeChatCrypto(token.strip(), encoding_aes_key.strip(), self.app_id) if token.strip() else None
         self._api: Optional[WeChatApi] = None
         if self.crypto is None:
-            logger.warning("WeChat Official Account channel has no WECHAT_TOKEN: it refuses every callback")
+            logger.info("WeChat Official Account channel has no WECHAT_TOKEN: it refuses every callback")
 
     @property
     def configured(self) -> bool:
