@@ -109,7 +109,11 @@ class ActionProductInfo(Action):
         text = tracker.latest_message.get("text") or ""
         say_reply(dispatcher, product_info_reply(question, text, entries, product_names(tracker)))
         if question.comparison:
-            return []  # both stay "discussed"; neither becomes the one product in question
+            # Both become "discussed" (recent_product_ids reads this slot's history), so that a
+            # follow-up "哪个更轻" compares the same two; neither is the one product a follow-up about
+            # "它" means, so the slot ends empty and such a question asks which.
+            compared = [SlotSet(names.CURRENT_PRODUCT_SLOT, p.product_id) for p in reversed(question.products)]
+            return [*compared, SlotSet(names.CURRENT_PRODUCT_SLOT, None)]
         return [SlotSet(names.CURRENT_PRODUCT_SLOT, question.products[0].product_id)]
 
 

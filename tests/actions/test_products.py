@@ -157,12 +157,30 @@ def test_these_two_earphones_are_compared_side_by_side(shop_backends):
     assert responses(dispatcher) == ["product_compare"]
     text = dispatcher.messages[0]["text"]
     assert "【声悦 Pro 主动降噪蓝牙耳机】499元起 VS 【声悦 Air 半入耳式蓝牙耳机】129元起" in text and "· 续航：" in text
-    assert events == []
+    assert slot_events(events) == {"current_product_id": None}
 
 
-def test_two_links_are_compared(shop_backends):
-    dispatcher, _ = run(ActionProductInfo(), tracker_with("https://item.example.com/P3003 https://item.example.com/P3005 哪个好"))
+def test_two_links_are_compared_and_a_follow_up_compares_the_same_two(shop_backends):
+    dispatcher, events = run(ActionProductInfo(), tracker_with("https://item.example.com/P3003 https://item.example.com/P3005 哪个好"))
     assert responses(dispatcher) == ["product_compare"]
+    recorded = [(e["name"], e["value"]) for e in events if e.get("event") == "slot"]
+    follow_up = make_tracker({}, None, text="哪个更轻", intent="ask_product_info", slot_events=recorded)
+    dispatcher, _ = run(ActionProductInfo(), follow_up)
+    assert responses(dispatcher) == ["product_compare"]
+    assert dispatcher.messages[0]["text"] == first_comparison_text(tracker_with("P3003 P3005 哪个更轻"))
+
+
+def first_comparison_text(tracker):
+    dispatcher, _ = run(ActionProductInfo(), tracker)
+    return dispatcher.messages[0]["text"]
+
+
+def test_after_a_comparison_a_question_about_one_product_asks_which(shop_backends):
+    _, events = run(ActionProductInfo(), tracker_with("https://item.example.com/P3003 https://item.example.com/P3005 哪个好"))
+    recorded = [(e["name"], e["value"]) for e in events if e.get("event") == "slot"]
+    dispatcher, _ = run(ActionProductInfo(), make_tracker({}, None, text="续航多久", intent="ask_product_info",
+                                                          slot_events=recorded))
+    assert responses(dispatcher) == ["product_which"]
 
 
 def test_a_comparison_with_one_product_known_asks_which_two(shop_backends):
