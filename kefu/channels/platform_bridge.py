@@ -90,7 +90,7 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok", "platforms": list(self.settings.platform_bridge_platforms)})
 
-        @bridge.route("/<platform>", methods=["POST"], stream=True)
+        @bridge.route("/<platform:[a-z0-9_]{1,32}>", methods=["POST"], stream=True)
         async def receive(request: Request, platform: str) -> HTTPResponse:
             try:
                 call = await self._signed_call(request, platform)
@@ -122,7 +122,7 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
             task.add_done_callback(self._callbacks.discard)
             return response.json({"sender": sender_id, "accepted": True, "in_reply_to": message_id}, status=202)
 
-        @bridge.route("/<platform>/messages", methods=["POST"], stream=True)
+        @bridge.route("/<platform:[a-z0-9_]{1,32}>/messages", methods=["POST"], stream=True)
         async def waiting_messages(request: Request, platform: str) -> HTTPResponse:
             try:
                 buyer_id = _buyer_id(await self._signed_call(request, platform))
@@ -144,7 +144,7 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
                 return _error(503, "unavailable", "the assistant's database is unavailable; try again")
             return response.json(_answer(sender_id, delivered, None))
 
-        @bridge.route("/<platform>/bindings", methods=["POST"], stream=True)
+        @bridge.route("/<platform:[a-z0-9_]{1,32}>/bindings", methods=["POST"], stream=True)
         async def bind(request: Request, platform: str) -> HTTPResponse:
             try:
                 call = await self._signed_call(request, platform)

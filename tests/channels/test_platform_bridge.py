@@ -6,17 +6,26 @@ channel. The live version against a real assistant is test_platform_bridge_live.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import time
 
 import pytest
+import requests
 
-from kefu.channels.platform_signing import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, Verdict, check_signature
+from kefu.channels.platform_signing import (
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Verdict,
+    check_signature,
+    signed_headers,
+)
 from kefu.handoff.agents import create_agent
 from kefu.handoff.service import handoff_service
 from kefu.handoff.triggers import decide_handoff
 from kefu.security.client import CLIENT_METADATA_KEY
 from kefu.security.identity import verified_customer
-from kefu.security.verification import proof_guard  # noqa: F401  (the same database: its schema exists)
 from tests.channels.platform_support import (
     MAX_BODY,
     SECRETS,
@@ -69,13 +78,10 @@ def test_each_platform_reads_its_own_order_numbers_and_product_links(bridge):
 
 
 def test_a_replayed_call_is_refused_and_the_bot_hears_the_message_once(bridge):
-    headers_for = {}
     body = json.dumps({"buyer_id": "tb1", "message": "在吗"}).encode()
-    from kefu.channels.platform_signing import signed_headers
-
-    headers_for = signed_headers(SECRETS["taobao"], body)
-    first = bridge.post("taobao", body=body, headers=headers_for)
-    again = bridge.post("taobao", body=body, headers=headers_for)
+    headers = signed_headers(SECRETS["taobao"], body)
+    first = bridge.post("taobao", body=body, headers=headers)
+    again = bridge.post("taobao", body=body, headers=headers)
 
     assert first.status_code == 200
     assert (again.status_code, again.json()["error"]) == (409, Verdict.REPLAYED.error)
@@ -84,8 +90,6 @@ def test_a_replayed_call_is_refused_and_the_bot_hears_the_message_once(bridge):
 
 def test_a_nonce_is_remembered_for_every_replica(database):
     """Two bridges on one database, as two Rasa replicas: a call replayed to the other one is refused."""
-    from kefu.channels.platform_signing import signed_headers
-
     body = json.dumps({"buyer_id": "tb1", "message": "在吗"}).encode()
     headers = signed_headers(SECRETS["taobao"], body)
     with running_bridge(bridge_settings()) as one, running_bridge(bridge_settings()) as other:
@@ -108,8 +112,6 @@ def test_a_call_just_inside_the_window_is_answered(bridge):
 
 
 def test_forged_and_unsigned_calls_are_refused(bridge):
-    from kefu.channels.platform_signing import signed_headers
-
     body = json.dumps({"buyer_id": "tb1", "message": "你好"}).encode()
     signed = signed_headers(SECRETS["taobao"], body)
     tampered = json.dumps({"buyer_id": "tb2", "message": "你好"}).encode()
@@ -134,8 +136,6 @@ def test_an_oversized_body_is_refused_before_it_is_read(bridge):
     big = {"buyer_id": "tb1", "message": "啊" * MAX_BODY}
     answer = bridge.post("taobao", big)
     assert (answer.status_code, answer.json()["error"]) == (413, "body_too_large")
-
-    import requests
 
     def chunks():  # no Content-Length: the bridge counts what it reads
         for _ in range(8):
@@ -271,3 +271,23 @@ def test_while_a_case_is_open_the_agent_has_the_buyer(bridge, database):
     assert [r["text"] for r in waiting.json()["replies"]] == ["亲，我来帮您看看"]
     assert bridge.post("taobao/messages", {"buyer_id": "tb1"}).json()["replies"] == []
     assert said(bridge) == []
+
+
+def test_the_bridge_says_which_platforms_it_serves(bridge):
+    assert requests.get(f"{bridge.url}/", timeout=10).json() == {"status": "ok", "platforms": ["taobao", "jd", "pdd", "douyin"]}
+
+
+def test_the_docs_openssl_recipe_signs_as_the_bridge_checks(bridge):
+    """docs/channels/platforms.md's curl/openssl example, run by a shell: the bridge answers it."""
+    if shutil.which("openssl") is None or shutil.which("curl") is None:
+        pytest.skip("openssl or curl is not installed")
+    script = """
+    BODY='{"buyer_id":"tb_小鱼儿","message":"我的快递到哪了"}'
+    TS=$(date +%s); NONCE=$(openssl rand -hex 16)
+    SIG=$(printf '%s\\n%s\\n%s' "$TS" "$NONCE" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)
+    curl -s "$URL" -H 'Content-Type: application/json' \\
+         -H "X-Kefu-Timestamp: $TS" -H "X-Kefu-Nonce: $NONCE" -H "X-Kefu-Signature: $SIG" --data-binary "$BODY"
+    """
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "SECRET": SECRETS["taobao"], "URL": f"{bridge.url}/taobao"})
+    assert json.loads(done.stdout)["replies"][0]["text"] == "bot: 我的快递到哪了"
