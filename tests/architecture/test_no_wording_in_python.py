@@ -23,6 +23,9 @@ PARSING_VOCABULARY = {
     # Seed data, not wording: the demo agent's account is created with this display name, as an
     # agent added with `python -m kefu.handoff.agents add` is with theirs.
     "kefu/handoff/agents.py": {"DEMO_AGENT_DISPLAY_NAME"},
+    # WeChat: a choice picked by its number ("１", "2。"); the binding commands ("绑定 …", "解绑")
+    "kefu/channels/wechat/render.py": {"_CHOICE", "_FULL_WIDTH_DIGITS"},
+    "kefu/channels/wechat/binding.py": {"_BIND", "_UNBIND"},
     "kefu/handoff/emotion.py": {
         "LEXICON", "_POSITIVE",  # angry words and their weights; thanks and praise
         "_NEGATORS", "_INTENSIFIERS", "_INTENSIFIER_SUFFIXES", "_REPETITION",  # 不差, 太慢, 慢死了, 又

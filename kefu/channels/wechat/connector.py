@@ -11,6 +11,7 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import SlotSet, UserUttered
 from sanic import response
 from sanic.response import HTTPResponse
 
@@ -22,6 +23,7 @@ from kefu.channels.wechat.render import choice_number, render_messages
 from kefu.channels.wechat.store import WeChatStore, wechat_store
 from kefu.handoff.delivery import Sender, register_live_channel
 from kefu.handoff.service import handoff_service
+from kefu.names import ORDER_ID_SLOT, VERIFIED_CUSTOMER_SLOT
 from kefu.replies.wechat import wechat_text
 from kefu.security.client import stamp_client
 from kefu.security.identity import identity_secret
@@ -110,10 +112,29 @@ class WeChatConnector(HandoffChannel, InputChannel):
         message = UserMessage(text, collector, sender_id, input_channel=self.name(),
                               metadata=await self.metadata_for(sender_id))
         await handler(message)
+        try:
+            await self.learn_binding(sender_id)
+        except Exception:  # the answer matters more: the next proof binds them
+            logger.exception("could not learn %s's binding from the conversation", sender_id)
         rendered = render_messages(collector.messages)
         if rendered.choices or collector.messages:
             await asyncio.to_thread(self.store.offer_choices, sender_id, rendered.choices)
         return rendered.texts
+
+    async def learn_binding(self, sender_id: str) -> Optional[str]:
+        """Binds the user to the customer the bot's own order verification proved in this turn (the
+        action server sets ``verified_customer_id``; no message can); the customer id, or None."""
+        agent = self.rasa_agent
+        if agent is None:
+            return None
+        tracker = await agent.tracker_store.retrieve(sender_id)
+        customer_id = _proved_this_turn(tracker.events) if tracker is not None else None
+        if customer_id is None:
+            return None
+        order_id = tracker.get_slot(ORDER_ID_SLOT) or ""
+        await asyncio.to_thread(self.store.bind, sender_id, customer_id, str(order_id))
+        logger.info("WeChat user %s bound to a customer after proving an order", sender_id)
+        return customer_id
 
     async def metadata_for(self, sender_id: str) -> Dict[str, Any]:
         """channel=wechat, the channel's stamp, and the customer's signed identity when the user is bound
@@ -147,6 +168,16 @@ class WeChatConnector(HandoffChannel, InputChannel):
             return send
 
         register_live_channel(self.name(), sender_for)
+
+
+def _proved_this_turn(events: Any) -> Optional[str]:
+    """The customer the events since the latest user message set as verified, if any."""
+    for event in reversed(list(events)):
+        if isinstance(event, UserUttered):
+            return None
+        if isinstance(event, SlotSet) and event.key == VERIFIED_CUSTOMER_SLOT and event.value:
+            return str(event.value)
+    return None
 
 
 def refused(channel: str, refusal: CallbackRefused) -> HTTPResponse:

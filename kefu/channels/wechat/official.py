@@ -149,7 +149,7 @@ class WeChatOfficialInput(WeChatConnector):
             return fields.get("Content", "")
         event = (fields.get("Event") or "").lower()
         if event == "subscribe":
-            return "你好"  # a new follower is greeted by the bot
+            return "/greet"  # a new follower is greeted by the bot
         if event == "click" and fields.get("EventKey"):
             return fields["EventKey"]  # a menu button's key is its payload
         return None

@@ -14,6 +14,7 @@ from kefu.replies.wechat import wechat_text
 TEXT_BYTE_LIMIT = 2048
 # A choice is picked by its number alone (full-width digits too: a Chinese keyboard types them).
 _CHOICE = re.compile(r"\s*([0-9０-９]{1,2})\s*[.。、]?\s*")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 @dataclass
@@ -56,7 +57,7 @@ def choice_number(text: Optional[str]) -> Optional[int]:
     match = _CHOICE.fullmatch(text or "")
     if not match:
         return None
-    return int(match.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    return int(match.group(1).translate(_FULL_WIDTH_DIGITS))
 
 
 def split_text(text: str, byte_limit: int = TEXT_BYTE_LIMIT) -> List[str]:
