@@ -8,7 +8,9 @@ and puts the assistant's replies back into the platform chat (docs/channels/plat
 kefu/channels/platform_signing.py says with PLATFORM_BRIDGE_SECRET_<NAME>. The replies come in the
 response (``{"sender", "replies"}``) or, when the call names an allow-listed ``callback_url``, are
 POSTed there, signed the same way, and the call is answered ``202`` at once.
-``POST /webhooks/platform/<name>/messages`` ``{"buyer_id"}`` gives an agent's replies still waiting;
+``POST /webhooks/platform/<name>/messages`` ``{"buyer_id"}`` gives an agent's replies still waiting (a
+buyer whose latest call named a callback URL gets them there as soon as the agent writes them, from the
+replica that took the call, every HANDOFF_SOCKET_POLL_SECONDS);
 ``POST /webhooks/platform/<name>/bindings`` records which shop customer a buyer is (or which shop
 product an item is): the signed call from the merchant's plug-in is the proof.
 
@@ -37,8 +39,8 @@ from kefu.channels.platform_callback import callback_allowed, post_signed
 from kefu.channels.platform_formats import platform_format
 from kefu.channels.platform_signing import Verdict, check_signature
 from kefu.channels.platform_store import platform_store
-from kefu.channels.relay import HandoffChannel
-from kefu.handoff.delivery import deliver_pending
+from kefu.channels.relay import HandoffChannel, deliver_periodically
+from kefu.handoff.delivery import Sender, deliver_pending
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 from kefu.security.client import stamp_client
 from kefu.security.identity import identity_metadata, identity_secret
@@ -65,6 +67,10 @@ class CallRefused(Exception):
         return _error(self.status, self.error, self.detail)
 
 
+class CallbackFailed(Exception):
+    """The plug-in's callback URL did not take the agent's replies (they stay undelivered)."""
+
+
 class PlatformBridgeInput(HandoffChannel, InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -76,6 +82,9 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         self._limits = MessageLimits.from_settings(self.settings)
         self._lost: Set[str] = set()  # ids of messages the relay could not store (asked to resend)
         self._callbacks: Set[asyncio.Task] = set()  # kept referenced until done
+        # sender id -> (platform, buyer id, callback URL) of buyers whose latest call here named one.
+        self._callback_urls: Dict[str, Tuple[str, str, str]] = {}
+        self._delivery_task: Optional[asyncio.Task] = None
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "PlatformBridgeInput":
@@ -85,6 +94,19 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         bridge = Blueprint("platform_bridge_webhook", __name__)
         self.remember_app(bridge)
         handle = self.handoff_handler(on_new_message)
+
+        @bridge.listener("before_server_start")
+        async def start_pushing(app: Any, _loop: Any) -> None:
+            seconds = self.settings.handoff_socket_poll_seconds
+            if seconds > 0:
+                self._delivery_task = asyncio.ensure_future(
+                    deliver_periodically(lambda: self.rasa_agent, self._callback_sender, seconds))
+
+        @bridge.listener("before_server_stop")
+        async def stop_pushing(app: Any, _loop: Any) -> None:
+            if self._delivery_task is not None:
+                self._delivery_task.cancel()
+                self._delivery_task = None
 
         @bridge.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -114,8 +136,10 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
                 return _error(503, "unavailable", "the assistant's database is unavailable; try again")
             turn = self._turn(handle, platform, sender_id, text, metadata)
             if callback_url is None:
+                self._callback_urls.pop(sender_id, None)
                 replies, lost = await turn
                 return response.json(_answer(sender_id, replies, message_id), status=503 if lost else 200)
+            self._callback_urls[sender_id] = (platform, buyer_id, callback_url)
             task = asyncio.ensure_future(self._answer_by_callback(turn, platform, buyer_id, sender_id, message_id,
                                                                   callback_url))
             self._callbacks.add(task)
@@ -231,6 +255,23 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         lost = message.message_id in self._lost
         self._lost.discard(message.message_id)
         return output.messages, lost
+
+    def _callback_sender(self, sender_id: str) -> Optional[Sender]:
+        """Pushes an agent's replies to the buyer's callback URL; None for a buyer without one here."""
+        known = self._callback_urls.get(sender_id)
+        if known is None:
+            return None
+        platform, buyer_id, url = known
+
+        async def send(payloads: List[Dict[str, Any]]) -> None:
+            payload = {"platform": platform, "buyer_id": buyer_id, **_answer(sender_id, payloads, None)}
+            # One try per delivery round, under the conversation's lock: the next round tries again.
+            status = await post_signed(url, payload, self._secrets[platform],
+                                       self.settings.platform_bridge_callback_timeout_seconds, attempts=1)
+            if status is None or not 200 <= status < 300:
+                raise CallbackFailed(f"{url} answered {status}")
+
+        return send
 
     async def _answer_by_callback(self, turn: Awaitable[Tuple[List[Dict[str, Any]], bool]], platform: str,
                                   buyer_id: str, sender_id: str, message_id: Optional[str], url: str) -> None:

@@ -291,3 +291,25 @@ def test_the_docs_openssl_recipe_signs_as_the_bridge_checks(bridge):
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "SECRET": SECRETS["taobao"], "URL": f"{bridge.url}/taobao"})
     assert json.loads(done.stdout)["replies"][0]["text"] == "bot: 我的快递到哪了"
+
+
+def test_an_agents_reply_is_pushed_to_the_buyers_callback_and_retried_until_taken(database):
+    create_agent(database.engine, "agent", "演示客服", "agent-password")
+    case = database.open_case("taobao:tb1", decide_handoff("request_human", "转人工"), channel="taobao").case
+    database.claim(case.id, "agent")
+    settings = bridge_settings(PLATFORM_BRIDGE_CALLBACK_HOSTS="127.0.0.1", HANDOFF_SOCKET_POLL_SECONDS="0.2")
+    with running_bridge(settings) as bridge, callback_receiver(200, 503) as receiver:
+        answer = bridge.post("taobao", {"buyer_id": "tb1", "message": "人呢", "callback_url": receiver.url()})
+        assert answer.status_code == 202
+        wait_for(lambda: receiver.received, message="the (empty) answer to the buyer's message")
+
+        database.agent_reply(case.id, "agent", "亲，我来帮您看看")
+
+        def pushed():
+            return [call for call in receiver.received if call.json()["replies"]]
+
+        refused, taken = wait_for(lambda: len(pushed()) >= 2 and pushed(), message="the agent's reply, pushed twice")
+    assert receiver.received[0].json()["replies"] == []  # the bot stays quiet while the agent has the buyer
+    assert [r["text"] for r in taken.json()["replies"]] == ["亲，我来帮您看看"]
+    assert check_signature(SECRETS["taobao"], taken.headers, taken.body, 300) is Verdict.OK
+    assert all(m.delivered_at is not None for m in database.messages(case.id) if m.direction == "agent")
