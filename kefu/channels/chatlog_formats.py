@@ -96,8 +96,12 @@ def vocabulary() -> Vocabulary:
     )
 
 
+# Blanks, brackets (ASCII, full-width and the lenticular 【】) and separators around a column name.
+_DECORATION = re.compile(r"[\s()\[\]_\-\u3010\u3011\uff08\uff09]")
+
+
 def _plain(name: Any) -> str:
-    return re.sub(r"[\s【】()（）\[\]_-]", "", str(name)).lower()
+    return _DECORATION.sub("", str(name)).lower()
 
 
 def read_export(path: Path, platform: str) -> Iterator[Read]:
