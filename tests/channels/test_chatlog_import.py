@@ -7,15 +7,18 @@ from __future__ import annotations
 import asyncio
 import io
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 
 from kefu.channels import chatlog_import
 from kefu.channels.chatlog_formats import BadRow, read_export
 from kefu.channels.chatlog_import import import_files, sender_id_of, tracker_store
 from kefu.settings import PROJECT_ROOT, Settings
+from tests.demo_shop.support import find_postgres
 
 SAMPLES = PROJECT_ROOT / "kefu" / "channels" / "samples"
 PLATFORMS = ("taobao", "jd", "pdd", "douyin")
@@ -149,3 +152,24 @@ def test_the_command_shows_progress_and_the_summary(tmp_path, monkeypatch):
 def _written(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_postgresql_tracker_store_takes_the_import_idempotently(tmp_path):
+    url, reason = find_postgres()
+    if url is None:
+        pytest.skip(f"PostgreSQL tracker store not tested: {reason}")
+    database = sa.engine.make_url(url).database
+    store = tracker_store(Settings.from_env({"TRACKER_DB_DIALECT": "postgresql", "TRACKER_DB_HOST": url,
+                                             "TRACKER_DB_NAME": database}))
+    buyer = f"tb_pg_{uuid.uuid4().hex[:8]}"  # the database is shared: a buyer of this run only
+    export = _written(tmp_path / "taobao_pg.csv", HEADER_TAOBAO
+                      + f"{buyer},店:小美,{buyer},2024-11-11 10:00:00,在吗\n"
+                      + f"{buyer},店:小美,店:小美,2024-11-11 10:00:09,在的亲\n")
+    try:
+        assert import_files([export], store, None, PLATFORMS).added == 2
+        assert import_files([export], store, None, PLATFORMS).known == 2
+        assert said(conversation(store, "taobao", buyer)) == [("buyer", "在吗"), ("agent", "在的亲")]
+    finally:
+        with store.session_scope() as session:
+            session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id_of("taobao", buyer)).delete()
+            session.commit()
