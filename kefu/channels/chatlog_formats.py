@@ -6,6 +6,7 @@ are in kefu/channels/samples/.
 
 * CSV: one message per row, a header row naming the columns (UTF-8, with or without BOM, or GB18030 as
   Excel on a Chinese Windows saves it).
+* XLSX (the first sheet): the same rows, read by the knowledge importer's table reader.
 * JSON: a list of message objects, or an object holding such a list (``chatLogList``, ``data``,
   ``records``, ``msgs``, ``msg`` …, also nested as in Taobao's ``wangwang_eservice_chatlog_get_response``);
   keys outside the list (Taobao's ``from_id``/``to_id``: the agent and the buyer) apply to each message.
@@ -30,6 +31,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import yaml
 
+from kefu.knowledge.importer.tables import XLSX_SUFFIXES, read_table
 from kefu.storage.clock import SHOP_TZ
 
 COLUMNS_FILE = Path(__file__).with_name("chatlog_columns.yml")
@@ -106,6 +108,9 @@ def _plain(name: Any) -> str:
 
 def read_export(path: Path, platform: str) -> Iterator[Read]:
     """Every message of the file, in file order, or why a record could not be read."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        yield from _xlsx_records(path, platform)
+        return
     text = _decoded(path.read_bytes())
     if path.suffix.lower() == ".json":
         yield from _json_records(text, path.name, platform)
@@ -138,6 +143,23 @@ def _csv_records(text: str, name: str, platform: str) -> Iterator[Read]:
             continue
         record = {field: cell for field, cell in zip(fields, row) if field}
         yield _line(record, platform, where)
+
+
+def _xlsx_records(path: Path, platform: str) -> Iterator[Read]:
+    table, problems = read_table(path, label=path.name)
+    if table is None:
+        for problem in problems.items:
+            yield BadRow(f"{path.name}:{problem.line}", problem.reason)
+        return
+    fields = {column: vocabulary().field_of(column) for column in table.header}
+    missing = {"buyer", "time", "text"} - set(fields.values())
+    if missing:
+        yield BadRow(f"{path.name}:{table.header_line}", f"no column for {', '.join(sorted(missing))} "
+                                                         f"(header: {', '.join(table.header)})")
+        return
+    for row in table.rows:
+        record = {fields[column]: value for column, value in row.items() if fields.get(column)}
+        yield _line(record, platform, f"{path.name}:{row.line}")
 
 
 def _json_records(text: str, name: str, platform: str) -> Iterator[Read]:
@@ -192,6 +214,8 @@ def _line(record: Mapping[str, Any], platform: str, where: str) -> Read:
     if not buyer:
         return BadRow(where, "no buyer")
     text = record.get("text")
+    if isinstance(text, (int, float)) and not isinstance(text, bool):  # "1" typed into a spreadsheet
+        text = str(text)
     if not isinstance(text, str) or not text.strip():
         return BadRow(where, "no message text")
     if len(text) > MAX_TEXT_CHARS:
@@ -243,6 +267,8 @@ def parse_time(value: Any) -> Optional[datetime]:
     """An aware moment from an export's time: text in shop time (or with its zone), Unix s or ms."""
     if isinstance(value, bool) or value in (None, ""):
         return None
+    if isinstance(value, datetime):  # an Excel cell
+        return value if value.tzinfo else value.replace(tzinfo=SHOP_TZ)
     if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", value.strip())):
         seconds = float(value)
         if seconds > 1e11:  # milliseconds

@@ -8,8 +8,10 @@ import asyncio
 import io
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
@@ -173,3 +175,18 @@ def test_a_postgresql_tracker_store_takes_the_import_idempotently(tmp_path):
         with store.session_scope() as session:
             session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender_id_of("taobao", buyer)).delete()
             session.commit()
+
+
+def test_an_xlsx_export_is_read_with_excel_times_and_numbers(store, tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["顾客账号", "客服账号", "发送方", "时间", "消息内容"])
+    sheet.append(["jd_x1", "店_小王", "顾客", datetime(2024, 11, 11, 9, 30), "有货吗"])
+    sheet.append(["jd_x1", "店_小王", "客服", datetime(2024, 11, 11, 9, 31), 1])
+    sheet.append(["jd_x1", "店_小王", "顾客", "不是时间", "坏行"])
+    workbook.save(tmp_path / "jd_export.xlsx")
+
+    report = import_files([tmp_path / "jd_export.xlsx"], store, None, PLATFORMS)
+
+    assert [str(bad) for bad in report.bad] == ["jd_export.xlsx:4: time not understood: '不是时间'"]
+    assert said(conversation(store, "jd", "jd_x1")) == [("buyer", "有货吗"), ("agent", "1")]
