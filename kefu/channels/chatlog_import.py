@@ -183,7 +183,7 @@ def _stored_lines(events: Iterable[Any], sender_id: str) -> List[ChatLine]:
 
 def main(argv: Optional[List[str]] = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     settings = Settings.from_env()
-    parser = argparse.ArgumentParser(description="Import Taobao/JD chat-log exports (CSV, JSON) into the conversations.")
+    parser = argparse.ArgumentParser(description="Import Taobao/JD chat-log exports (CSV, XLSX, JSON) into the conversations.")
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--platform", choices=settings.platform_bridge_platforms,
                         help="the platform of every file (default: guessed from each file's name)")
