@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import CaseStore, Message, as_message
-from kefu.storage.handoff_models import AGENT, SHOPPER, HandoffCase, HandoffMessage
+from kefu.storage.handoff_models import AGENT, SHOPPER, SYSTEM, HandoffCase, HandoffMessage
 from kefu.handoff.triggers import decide_handoff
 
 # How far back a pushing channel looks for replies to deliver.
@@ -46,6 +46,17 @@ class CaseMessages(CaseStore):
             if decision is not None:
                 self._escalate(session, row, decision, now)
             return self._add_message(session, row.id, SHOPPER, text, now)
+
+        return self._gateway.write(change)
+
+    def add_note(self, sender_id: str, text: str, now: Optional[datetime] = None) -> Optional[Message]:
+        """A system note in the shopper's open case, for the agent (what a channel reports about the
+        shopper's side, e.g. WeChat's reply window closing); None if no case is open."""
+        now = self._now(now)
+
+        def change(session: Session) -> Optional[Message]:
+            row = self._open_row(session, sender_id)
+            return self._add_message(session, row.id, SYSTEM, text, now) if row is not None else None
 
         return self._gateway.write(change)
 

@@ -22,7 +22,11 @@ TEXTS = {
     "unsupported_message": "亲，暂时只能看懂文字消息哦，麻烦用文字描述一下您的问题～",
     "message_too_long": "亲，消息太长啦，麻烦精简到 {max_chars} 字以内再发一次哦～",
     "slow_down": "亲，消息发得太快啦，稍等一下再发哦～",
-    "continued": "（接上条）",
+    # For the agent (a note in the case): WeChat Customer Service's reply window.
+    "window_note_exhausted": "【微信客服】客户上次发消息后已回复满 5 条，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",
+    "window_note_closed": "【微信客服】距客户上次发消息已超过 48 小时，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",
+    # For the agent: the session handed to WeChat's own agents (WECOM_KF_HANDOFF=wechat).
+    "transfer_note": "【微信客服】已转给微信客服的人工接待，请在企业微信中回复；会话结束后机器人自动接回。",
 }
 
 

@@ -77,3 +77,11 @@ def test_only_the_holder_replies(service, agents):
         service.agent_reply(case.id, "wang", "你好")
     with pytest.raises(ValueError):
         service.agent_reply(case.id, "mei", "  ")
+
+
+def test_a_channel_notes_something_for_the_agent_in_the_open_case_only(service, agents):
+    assert service.add_note("shopper-note", "窗口已关闭") is None  # no case: nobody to tell
+    case = open_for(service, "shopper-note")
+    note = service.add_note("shopper-note", "窗口已关闭")
+    assert (note.direction, note.text, note.case_id) == ("system", "窗口已关闭", case.id)
+    assert service.undelivered_agent_messages("shopper-note") == []  # a note never goes to the shopper

@@ -34,7 +34,9 @@ from kefu.channels.wechat.connector import WeChatConnector, refused
 from kefu.channels.wechat.crypto import CallbackRefused, WeChatCrypto
 from kefu.channels.wechat.messages import MAX_CALLBACK_BYTES, parse_xml
 from kefu.channels.wechat.render import merge_to_fit
-from kefu.channels.wechat.store import WINDOW_OPEN, Window, WeChatStore, sender_id_for
+from kefu.channels.wechat.store import (
+    WINDOW_CLOSED, WINDOW_EXHAUSTED, WINDOW_OPEN, Window, WeChatStore, sender_id_for,
+)
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 from kefu.replies.wechat import wechat_text
 from kefu.security.identity import identity_secret
@@ -47,6 +49,9 @@ ORIGIN_CUSTOMER = 3  # sync_msg's origin of a message the WeChat user wrote (4: 
 # kf/service_state/trans: 2 = the queue of WeChat's own agents, 3 = a named agent (servicer_userid).
 STATE_AGENT_QUEUE, STATE_AGENT = 2, 3
 HANDOFF_TO_WECHAT, HANDOFF_TO_WORKSPACE = "wechat", "workspace"
+# session_status_change's change_type when a servicer ends the session (1 taken from the pool,
+# 2 passed on, 4 taken up again).
+SESSION_ENDED = 3
 
 
 class WindowClosed(Exception):
@@ -110,9 +115,11 @@ class WeChatKfInput(WeChatConnector):
         packed = merge_to_fit(texts)
         window = await asyncio.to_thread(self.store.take_sends, sender_id, len(packed))
         if window.remaining < len(packed):
-            logger.warning("WeChat kf window of %s is %s: %d of %d messages not sent", sender_id,
-                           window.state if window.state != WINDOW_OPEN else "exhausted",
+            state = WINDOW_CLOSED if window.state == WINDOW_CLOSED else WINDOW_EXHAUSTED
+            logger.warning("WeChat kf window of %s is %s: %d of %d messages not sent", sender_id, state,
                            len(packed) - window.remaining, len(packed))
+            if record.window_state in (None, WINDOW_OPEN):  # tell the agent once, when it closes
+                await self._note(sender_id, f"window_note_{state}")
         for text in packed[:window.remaining]:
             await asyncio.to_thread(self.api.kf_send_text, record.account, record.user, text)
         if window.remaining < len(packed):
@@ -185,7 +192,10 @@ class WeChatKfInput(WeChatConnector):
 
     async def _take(self, handler: Callable[[UserMessage], Awaitable[Any]], open_kfid: str,
                     message: Dict[str, Any]) -> int:
-        """Handles one synced message (the user's; events and servicers' messages are skipped); 1 if handled."""
+        """Handles one synced message (the user's, or the end of a session WeChat's agents had; other
+        events and servicers' messages are skipped); 1 if handled."""
+        if message.get("msgtype") == "event":
+            return await self._take_event(open_kfid, message)
         if message.get("origin") != ORIGIN_CUSTOMER or not message.get("external_userid"):
             return 0
         if not await asyncio.to_thread(self.store.first_time, f"{KIND}:{open_kfid}:{message.get('msgid')}"):
@@ -201,6 +211,36 @@ class WeChatKfInput(WeChatConnector):
         await self.converse(handler, sender_id, text)
         await self.hand_over_if_needed(sender_id)
         return 1
+
+    async def _take_event(self, open_kfid: str, message: Dict[str, Any]) -> int:
+        """A session handed to WeChat's own agents has ended there: its case closes and the bot takes the
+        conversation back (the relay resumes the paused tracker on the user's next message)."""
+        event = message.get("event") or {}
+        if event.get("event_type") != "session_status_change" or event.get("change_type") != SESSION_ENDED:
+            return 0
+        external_userid = event.get("external_userid") or message.get("external_userid")
+        if not external_userid:
+            return 0
+        sender_id = self.sender_id(open_kfid, external_userid)
+        record = await asyncio.to_thread(self.store.user, sender_id)
+        if record is None or record.transferred_case_id is None:
+            return 0  # not a session this channel handed over
+        try:
+            closed = await asyncio.to_thread(handoff_service().withdraw, record.transferred_case_id)
+        except DATABASE_ERRORS:
+            logger.exception("could not close case %s of %s", record.transferred_case_id, sender_id)
+            return 0
+        await asyncio.to_thread(self.store.mark_transferred, sender_id, None)
+        logger.info("WeChat's agents ended the session of %s; case %s %s", sender_id, record.transferred_case_id,
+                    "closed" if closed else "is held by a workspace agent and stays open")
+        return 1
+
+    async def _note(self, sender_id: str, text_name: str) -> None:
+        """A note for the agent in the user's open case (if any)."""
+        try:
+            await asyncio.to_thread(handoff_service().add_note, sender_id, wechat_text(text_name))
+        except DATABASE_ERRORS:
+            logger.exception("could not note %s in %s's case", text_name, sender_id)
 
     async def hand_over_if_needed(self, sender_id: str) -> Optional[int]:
         """With WECOM_KF_HANDOFF=wechat: a case opened for this user (and not handed over yet) goes to
@@ -222,6 +262,7 @@ class WeChatKfInput(WeChatConnector):
             logger.exception("kf/service_state/trans failed for %s (case %s)", sender_id, case.id)
             return None
         await asyncio.to_thread(self.store.mark_transferred, sender_id, case.id)
+        await self._note(sender_id, "transfer_note")
         logger.info("case %s of %s handed to WeChat's own agents", case.id, sender_id)
         return case.id
 

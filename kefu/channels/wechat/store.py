@@ -112,6 +112,11 @@ class WeChatStore:
             if row is not None and row.token and row.expires_at - TOKEN_REFRESH_MARGIN_SECONDS > now:
                 return row.token
             if self._take_lease(account, now):
+                fresh = self._token_row(account)
+                if fresh is not None and fresh.token and fresh.expires_at - TOKEN_REFRESH_MARGIN_SECONDS > now:
+                    # Another replica renewed it between our read and our lease: use theirs.
+                    self._release_lease(account)
+                    return fresh.token
                 try:
                     token, expires_in = fetch()
                 except BaseException:

@@ -83,6 +83,15 @@ class FakeWeChat:
             self.state.kf_messages.setdefault(open_kfid, []).append(message)
         return msgid
 
+    def kf_session_ends(self, external_userid: str, open_kfid: str = OPEN_KFID) -> None:
+        """A servicer of WeChat's own ends the session (a session_status_change event for kf/sync_msg)."""
+        message = {"msgid": secrets.token_hex(8), "open_kfid": open_kfid, "send_time": int(time.time()), "origin": 4,
+                   "msgtype": "event", "event": {"event_type": "session_status_change", "open_kfid": open_kfid,
+                                                 "external_userid": external_userid, "change_type": 3,
+                                                 "old_servicer_userid": "zhangxiaomei", "msg_code": "MSGCODE"}}
+        with self.state.lock:
+            self.state.kf_messages.setdefault(open_kfid, []).append(message)
+
     # --- WeChat's callbacks ---
     def mp_callback(self, url: str, fields: Dict[str, str], safe: bool = True,
                     signature: Optional[str] = None, timestamp: Optional[str] = None,

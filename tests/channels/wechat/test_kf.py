@@ -141,6 +141,15 @@ def test_an_agents_reply_goes_out_through_send_msg_and_waits_when_the_window_is_
     with pytest.raises(WindowClosed):
         server.run(deliver_pending(service, sender_id, send))
     assert [message.text for message in service.undelivered_agent_messages(sender_id)] == ["还在吗"]
+    notes = [m.text for m in service.messages(case.id) if m.direction == "system" and "48 小时" in m.text]
+    assert len(notes) == 1  # the agent is told, once
+    with pytest.raises(WindowClosed):
+        server.run(deliver_pending(service, sender_id, send))
+    assert len([m for m in service.messages(case.id) if "48 小时" in m.text]) == 1
+    fake.kf_user_writes(customer, "我回来了")  # a new window: what waited goes out with the next answer
+    signal(fake, server, channel)
+    assert server.run(deliver_pending(service, sender_id, send)) == 1
+    assert sent_to(fake, customer)[-1] == "还在吗"
 
 
 def test_an_expired_token_is_renewed_without_losing_the_answer(kf, fake):
@@ -165,6 +174,13 @@ def test_a_case_is_handed_to_wechats_own_agents_once(store, fake):
         signal(fake, server, channel)
         transfers = [t for t in fake.state.transfers if t["external_userid"] == customer]
         assert transfers == [{"open_kfid": OPEN_KFID, "external_userid": customer, "service_state": 2}]
+        sender_id = channel.sender_id(OPEN_KFID, customer)
+        case = handoff_service().open_case_of(sender_id)
+        assert any("企业微信" in m.text for m in handoff_service().messages(case.id))  # the agents are told
+        fake.kf_session_ends(customer)  # WeChat's agent ends the session: the bot takes over again
+        signal(fake, server, channel)
+        assert handoff_service().open_case_of(sender_id) is None
+        assert store.user(sender_id).transferred_case_id is None
     with ConnectorServer([kf_channel(store, handoff="wechat", servicer="zhangxiaomei")]) as server:
         channel = server.channels[0]
         customer = user()
