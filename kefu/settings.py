@@ -169,7 +169,7 @@ class Settings:
     # (PLATFORM_BRIDGE_SECRET_<NAME>; a platform without one is refused), the clock skew allowed,
     # the largest body, and the only hosts replies may be POSTed to (no SSRF).
     platform_bridge_platforms: tuple = ("taobao", "jd", "pdd", "douyin")
-    platform_bridge_secrets: tuple = ()  # ((name, secret), ...)
+    platform_bridge_secrets: tuple = field(default=(), repr=False)  # ((name, secret), ...)
     platform_bridge_window_seconds: float = 300.0
     platform_bridge_max_body_bytes: int = 64 * 1024
     platform_bridge_callback_hosts: tuple = ()

@@ -313,3 +313,7 @@ def test_an_agents_reply_is_pushed_to_the_buyers_callback_and_retried_until_take
     assert [r["text"] for r in taken.json()["replies"]] == ["亲，我来帮您看看"]
     assert check_signature(SECRETS["taobao"], taken.headers, taken.body, 300) is Verdict.OK
     assert all(m.delivered_at is not None for m in database.messages(case.id) if m.direction == "agent")
+
+
+def test_the_platform_secrets_stay_out_of_the_settings_repr():
+    assert SECRETS["taobao"] not in repr(bridge_settings())
