@@ -317,3 +317,13 @@ def test_an_agents_reply_is_pushed_to_the_buyers_callback_and_retried_until_take
 
 def test_the_platform_secrets_stay_out_of_the_settings_repr():
     assert SECRETS["taobao"] not in repr(bridge_settings())
+
+
+def test_an_empty_body_and_a_ten_thousand_character_message_get_clear_answers(database):
+    with running_bridge(bridge_settings(PLATFORM_BRIDGE_MAX_BODY="65536")) as bridge:
+        empty = bridge.post("taobao", body=b"")
+        assert (empty.status_code, empty.json()["error"]) == (400, "bad_json")
+
+        wall = bridge.post("taobao", {"buyer_id": "tb1", "message": "亲" * 10_000})  # 30 KB: within the body limit
+        assert wall.status_code == 200 and wall.json()["refused"] == "too_long"
+        assert said(bridge) == []
