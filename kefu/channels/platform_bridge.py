@@ -37,7 +37,7 @@ from kefu.channels.clients import notice
 from kefu.channels.limits import MessageLimits
 from kefu.channels.platform_callback import callback_allowed, post_signed
 from kefu.channels.platform_formats import platform_format
-from kefu.channels.platform_signing import Verdict, check_signature
+from kefu.channels.platform_signing import NONCE_HEADER, Verdict, check_signature
 from kefu.channels.platform_store import platform_store
 from kefu.channels.relay import HandoffChannel, deliver_periodically
 from kefu.handoff.delivery import Sender, deliver_pending
@@ -203,7 +203,7 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         window = self.settings.platform_bridge_window_seconds
         verdict = check_signature(secret, request.headers, body, window)
         if verdict is Verdict.OK:
-            nonce = request.headers.get("X-Kefu-Nonce", "").strip()
+            nonce = request.headers.get(NONCE_HEADER, "").strip()
             try:
                 # Kept for the whole span in which its timestamp could still pass: twice the window.
                 fresh = await asyncio.to_thread(platform_store().first_use, platform, nonce, 2 * window)
