@@ -10,7 +10,8 @@ import pytest
 from kefu.channels.wechat.store import sender_id_for
 from tests.channels.support import AgentClient, handoff_site, wait_for
 from tests.channels.wechat.fake_wechat import (
-    MP_AES_KEY, MP_APP_ID, MP_SECRET, MP_TOKEN, FakeWeChat, mp_message,
+    CORP_ID, KF_AES_KEY, KF_SECRET, KF_TOKEN, MP_AES_KEY, MP_APP_ID, MP_SECRET, MP_TOKEN, OPEN_KFID, FakeWeChat,
+    mp_message,
 )
 from tests.channels.wechat.support import free_port
 from tests.logged_in import TEST_IDENTITY_SECRET
@@ -20,7 +21,9 @@ from tests.logged_in import TEST_IDENTITY_SECRET
 def live(trained_model, tmp_path_factory):
     with FakeWeChat() as fake:
         environment = {"WECHAT_API_BASE": fake.base_url, "WECHAT_APP_ID": MP_APP_ID, "WECHAT_APP_SECRET": MP_SECRET,
-                       "WECHAT_TOKEN": MP_TOKEN, "WECHAT_ENCODING_AES_KEY": MP_AES_KEY}
+                       "WECHAT_TOKEN": MP_TOKEN, "WECHAT_ENCODING_AES_KEY": MP_AES_KEY,
+                       "WECOM_API_BASE": fake.base_url, "WECOM_CORP_ID": CORP_ID, "WECOM_KF_SECRET": KF_SECRET,
+                       "WECOM_KF_TOKEN": KF_TOKEN, "WECOM_KF_ENCODING_AES_KEY": KF_AES_KEY}
         with handoff_site(tmp_path_factory.mktemp("wechat_live"), trained_model, free_port(), free_port(),
                           **environment) as site:
             yield site, fake
@@ -73,3 +76,16 @@ def test_proving_an_order_to_the_bot_binds_the_wechat_user(live):
     says(site, fake, openid, "那退货呢", len(sent_to(fake, openid)))
     latest = [event for event in site.tracker_events(sender_id) if event["event"] == "user"][-1]
     assert latest["metadata"]["customer_id"] == "C0001"  # from the binding, signed by the channel
+
+
+def test_a_wechat_customer_service_user_is_answered_by_the_bot(live):
+    site, fake = live
+    customer = f"wm-live-{int(time.time())}"
+    fake.kf_user_writes(customer, "你好")
+    assert fake.kf_callback(f"{site.rasa_url}/webhooks/wechat_kf/webhook").text == "success"
+    replies = wait_for(lambda: [s["text"]["content"] for s in fake.state.kf_sent if s["touser"] == customer],
+                       timeout=60, message="the bot's answer by kf/send_msg")
+    assert replies and len(replies) <= 5
+    sender_id = sender_id_for("kf", OPEN_KFID, customer, TEST_IDENTITY_SECRET)
+    latest = [event for event in site.tracker_events(sender_id) if event["event"] == "user"][-1]
+    assert (latest["metadata"]["channel"], latest["input_channel"]) == ("wechat", "wechat_kf")
