@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Dict, Optional
 
 from kefu.backends.errors import BackendFailure
 from kefu.backends.factory import backends_from_env

@@ -182,8 +182,13 @@ class WeChatKfInput(WeChatConnector):
                 except Exception:
                     logger.exception("kf/sync_msg failed for %s; the next callback tries again", open_kfid)
                     return handled
-                for message in page.get("msg_list") or []:
-                    handled += await self._take(handler, open_kfid, message)
+                try:
+                    for message in page.get("msg_list") or []:
+                        handled += await self._take(handler, open_kfid, message)
+                except DATABASE_ERRORS:
+                    logger.exception("database unavailable while taking %s's messages; the next callback "
+                                     "syncs this page again", open_kfid)
+                    return handled
                 next_cursor = page.get("next_cursor")
                 if next_cursor:
                     await asyncio.to_thread(self.store.save_cursor, open_kfid, next_cursor)
@@ -198,12 +203,18 @@ class WeChatKfInput(WeChatConnector):
             return await self._take_event(open_kfid, message)
         if message.get("origin") != ORIGIN_CUSTOMER or not message.get("external_userid"):
             return 0
-        if not await asyncio.to_thread(self.store.first_time, f"{KIND}:{open_kfid}:{message.get('msgid')}"):
+        key = f"{KIND}:{open_kfid}:{message.get('msgid')}"
+        if not await asyncio.to_thread(self.store.first_time, key):
             return 0
         external_userid = message["external_userid"]
         sender_id = self.sender_id(open_kfid, external_userid)
-        await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, open_kfid, external_userid)
-        await asyncio.to_thread(self.store.user_wrote, sender_id, float(message.get("send_time") or time.time()))
+        try:
+            await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, open_kfid, external_userid)
+            await asyncio.to_thread(self.store.user_wrote, sender_id, float(message.get("send_time") or time.time()))
+        except DATABASE_ERRORS:
+            # Not taken: the cursor stays before this page, and the next callback's sync takes it again.
+            await asyncio.to_thread(self.store.forget_seen, key)
+            raise
         if message.get("msgtype") != "text":
             await self.notify(sender_id, [wechat_text("unsupported_message")])
             return 1

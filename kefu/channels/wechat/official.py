@@ -28,6 +28,7 @@ from kefu.channels.wechat.connector import WeChatConnector, refused
 from kefu.channels.wechat.crypto import CallbackRefused, WeChatCrypto
 from kefu.channels.wechat.messages import MAX_CALLBACK_BYTES, parse_xml
 from kefu.channels.wechat.store import WeChatStore, sender_id_for
+from kefu.handoff.service import DATABASE_ERRORS
 from kefu.replies.wechat import wechat_text
 from kefu.security.identity import identity_secret
 from kefu.settings import Settings
@@ -114,7 +115,12 @@ class WeChatOfficialInput(WeChatConnector):
             if not await asyncio.to_thread(self.store.first_time, key):
                 return response.text("success")  # one of WeChat's retries: answered already
             sender_id = self.sender_id(openid)
-            await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, self.app_id, openid)
+            try:
+                await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, self.app_id, openid)
+            except DATABASE_ERRORS:
+                logger.exception("could not take %s's message; WeChat's retry may", sender_id)
+                await asyncio.to_thread(self.store.forget_seen, key)
+                return response.text("unavailable", status=503)
             if fields.get("MsgType") in ("text", "event"):
                 text = self._text_of(fields)
                 if text:

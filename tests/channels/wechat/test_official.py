@@ -139,3 +139,23 @@ def test_a_channel_without_credentials_refuses_everything(store, fake):
         channel = server.channels[0]
         assert fake.mp_callback(server.url(channel), mp_message("openid-x", "hi")).status_code == 503
         assert requests.get(server.url(channel), params={"echostr": "x"}, timeout=10).status_code == 503
+
+
+def test_a_message_that_could_not_be_taken_is_taken_on_wechats_retry(fake, tmp_path):
+    from sqlalchemy import text
+
+    from kefu.channels.wechat.store import WeChatStore
+    from kefu.storage.db import make_engine
+
+    store = WeChatStore(make_engine(f"sqlite:///{tmp_path / 'wechat.db'}"))
+    with ConnectorServer([official_channel(store)]) as server:
+        channel = server.channels[0]
+        with store.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE wechat_users RENAME TO wechat_users_away"))  # the database fails
+        message = mp_message("openid-db", "在吗", msg_id="888001")
+        assert fake.mp_callback(server.url(channel), message).status_code == 503
+        with store.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE wechat_users_away RENAME TO wechat_users"))
+        assert fake.mp_callback(server.url(channel), message).text == "success"  # WeChat's retry
+        server.settle()
+        assert server.bot.texts() == ["在吗"]
