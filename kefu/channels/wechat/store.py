@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 TABLES = (WeChatAccessToken, WeChatSeenMessage, WeChatKfCursor, WeChatUser)
 # WeChat retries within 15 seconds; a day of MsgIds is plenty.
 SEEN_MEMORY_SECONDS = 24 * 3600.0
+PRUNE_EVERY = 500
 # A token is renewed this long before WeChat says it expires (it lives 7200 s).
 TOKEN_REFRESH_MARGIN_SECONDS = 300.0
 # How long one replica may take to fetch a token before another may try.
@@ -77,6 +78,7 @@ class WeChatStore:
         for table in TABLES:
             table.__table__.create(engine, checkfirst=True)
         self._sessions = make_session_factory(engine)
+        self._taken = 0
 
     # --- callbacks seen ---
     def first_time(self, key: str) -> bool:
@@ -89,10 +91,18 @@ class WeChatStore:
             except IntegrityError:
                 session.rollback()
                 return False
-            if int(now) % 50 == 0:  # now and then, forget the old ones
-                session.execute(delete(WeChatSeenMessage).where(WeChatSeenMessage.seen_at < now - SEEN_MEMORY_SECONDS))
-                session.commit()
+        self._taken += 1
+        if self._taken % PRUNE_EVERY == 1:  # the first and every PRUNE_EVERY-th: forget the old ones
+            self.prune_seen()
         return True
+
+    def prune_seen(self) -> int:
+        """Forgets callbacks older than SEEN_MEMORY_SECONDS (WeChat retries within seconds); how many."""
+        with self._sessions() as session:
+            stale = WeChatSeenMessage.seen_at < self._clock() - SEEN_MEMORY_SECONDS
+            count = session.execute(delete(WeChatSeenMessage).where(stale)).rowcount
+            session.commit()
+            return count
 
     def forget_seen(self, key: str) -> None:
         """A callback that could not be handled: WeChat's retry may take it."""

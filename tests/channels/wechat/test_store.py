@@ -75,3 +75,14 @@ def test_the_window_allows_five_messages_within_48_hours(store):
     now[0] += 60 + KF_WINDOW_SECONDS
     assert clocked.window("wxkf-window").state == WINDOW_CLOSED
     assert clocked.take_sends("wxkf-window", 1).remaining == 0
+
+
+def test_callbacks_seen_are_forgotten_after_a_day(store):
+    from kefu.channels.wechat.store import SEEN_MEMORY_SECONDS
+
+    now = [2_000_000.0]
+    clocked = WeChatStore(store.engine, clock=lambda: now[0])
+    assert clocked.first_time("mp:prune:old")
+    now[0] += SEEN_MEMORY_SECONDS + 1
+    assert clocked.prune_seen() >= 1
+    assert clocked.first_time("mp:prune:old")  # forgotten: a day later it would be taken again
