@@ -22,6 +22,14 @@ TEXTS = {
     "unsupported_message": "亲，暂时只能看懂文字消息哦，麻烦用文字描述一下您的问题～",
     "message_too_long": "亲，消息太长啦，麻烦精简到 {max_chars} 字以内再发一次哦～",
     "slow_down": "亲，消息发得太快啦，稍等一下再发哦～",
+    # The Official Account's menu (python -m kefu.channels.wechat.menu): a button's title, and its
+    # sub-buttons' titles; each sends an intent to the bot.
+    "menu_orders": "订单服务",
+    "menu_track_order": "查物流",
+    "menu_return": "退换货",
+    "menu_bind": "绑定订单",
+    "menu_promotions": "优惠活动",
+    "menu_human": "联系人工",
     # For the agent (a note in the case): WeChat Customer Service's reply window.
     "window_note_exhausted": "【微信客服】客户上次发消息后已回复满 5 条，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",
     "window_note_closed": "【微信客服】距客户上次发消息已超过 48 小时，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",

@@ -25,6 +25,8 @@ from kefu.services.order_access import OrderAccess, last_four_digits, order_numb
 _BIND = re.compile(r"\s*绑定\s*(?P<rest>.*)", re.S)
 _UNBIND = re.compile(r"\s*(解绑|解除绑定)\s*")
 _DIGITS = re.compile(r"\d+")
+# What a menu button sends to ask how to bind (kefu/channels/wechat/menu.py).
+BIND_PAYLOAD = "/wechat_bind"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Binder:
 
     def handle(self, sender_id: str, text: str) -> Optional[BindingReply]:
         """The reply to a binding command; None when ``text`` is no binding command (blocking)."""
+        if (text or "").strip() == BIND_PAYLOAD:
+            return BindingReply(wechat_text("bind_hint"))
         if _UNBIND.fullmatch(text or ""):
             self._store.unbind(sender_id)
             return BindingReply(wechat_text("unbind_done"))

@@ -111,7 +111,9 @@ class WeChatOfficialInput(WeChatConnector):
             openid = fields.get("FromUserName", "")
             if not openid:
                 return response.text("bad request", status=400)
-            key = f"{KIND}:{self.app_id}:" + (fields.get("MsgId") or f"{openid}:{fields.get('CreateTime', '')}:{fields.get('Event', '')}")
+            # A message by its MsgId; an event (which has none) by who, when, what and which button.
+            event_key = ":".join(fields.get(name, "") for name in ("CreateTime", "Event", "EventKey"))
+            key = f"{KIND}:{self.app_id}:" + (fields.get("MsgId") or f"{openid}:{event_key}")
             if not await asyncio.to_thread(self.store.first_time, key):
                 return response.text("success")  # one of WeChat's retries: answered already
             sender_id = self.sender_id(openid)

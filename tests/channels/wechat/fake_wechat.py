@@ -35,6 +35,7 @@ class FakeState:
     custom_sent: List[Dict[str, Any]] = field(default_factory=list)
     kf_sent: List[Dict[str, Any]] = field(default_factory=list)
     transfers: List[Dict[str, Any]] = field(default_factory=list)
+    menus: List[Dict[str, Any]] = field(default_factory=list)
     kf_messages: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)  # open_kfid -> all messages
     sync_calls: List[Dict[str, Any]] = field(default_factory=list)
     callback_tokens: set = field(default_factory=set)
@@ -174,6 +175,7 @@ def _handler(state: FakeState):
                 "/cgi-bin/kf/send_msg": self._kf_send,
                 "/cgi-bin/kf/sync_msg": self._sync,
                 "/cgi-bin/kf/service_state/trans": self._trans,
+                "/cgi-bin/menu/create": self._menu,
             }.get(url.path)
             if route is None:
                 return self.send_error(404)
@@ -207,6 +209,14 @@ def _handler(state: FakeState):
                 end = start + len(page)
             return {"errcode": 0, "errmsg": "ok", "next_cursor": str(end), "has_more": int(end < len(messages)),
                     "msg_list": page}
+
+        def _menu(self, body: Dict[str, Any]) -> Dict[str, Any]:
+            buttons = body.get("button") or []
+            if not 1 <= len(buttons) <= 3 or any(len(b.get("sub_button") or []) > 5 for b in buttons):
+                return {"errcode": 40016, "errmsg": "invalid button size"}
+            with state.lock:
+                state.menus.append(body)
+            return {"errcode": 0, "errmsg": "ok"}
 
         def _trans(self, body: Dict[str, Any]) -> Dict[str, Any]:
             with state.lock:
