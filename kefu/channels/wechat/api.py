@@ -102,6 +102,10 @@ class WeChatApi:
         self.post("/cgi-bin/kf/send_msg", {"touser": external_userid, "open_kfid": open_kfid,
                                            "msgtype": "text", "text": {"content": text}})
 
+    def kf_send_on_event(self, welcome_code: str, text: str) -> None:
+        """The welcome message of an enter_session event (once per code, within 20 seconds)."""
+        self.post("/cgi-bin/kf/send_msg_on_event", {"code": welcome_code, "msgtype": "text", "text": {"content": text}})
+
     def kf_transfer(self, open_kfid: str, external_userid: str, service_state: int,
                     servicer_userid: Optional[str] = None) -> None:
         payload: Dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid,

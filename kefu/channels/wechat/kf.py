@@ -52,6 +52,8 @@ HANDOFF_TO_WECHAT, HANDOFF_TO_WORKSPACE = "wechat", "workspace"
 # session_status_change's change_type when a servicer ends the session (1 taken from the pool,
 # 2 passed on, 4 taken up again).
 SESSION_ENDED = 3
+# What a user opening the chat says to the bot (the greet intent's payload).
+GREETING_PAYLOAD = "/greet"
 
 
 class WindowClosed(Exception):
@@ -200,7 +202,7 @@ class WeChatKfInput(WeChatConnector):
         """Handles one synced message (the user's, or the end of a session WeChat's agents had; other
         events and servicers' messages are skipped); 1 if handled."""
         if message.get("msgtype") == "event":
-            return await self._take_event(open_kfid, message)
+            return await self._take_event(handler, open_kfid, message)
         if message.get("origin") != ORIGIN_CUSTOMER or not message.get("external_userid"):
             return 0
         key = f"{KIND}:{open_kfid}:{message.get('msgid')}"
@@ -223,10 +225,37 @@ class WeChatKfInput(WeChatConnector):
         await self.hand_over_if_needed(sender_id)
         return 1
 
-    async def _take_event(self, open_kfid: str, message: Dict[str, Any]) -> int:
+    async def _take_event(self, handler: Callable[[UserMessage], Awaitable[Any]], open_kfid: str,
+                          message: Dict[str, Any]) -> int:
+        """The events the channel acts on: a user opening the chat (welcomed), a session of WeChat's own
+        agents ended (the case closes); 1 if acted on."""
+        event = message.get("event") or {}
+        if event.get("event_type") == "enter_session" and event.get("welcome_code"):
+            if not await asyncio.to_thread(self.store.first_time, f"{KIND}:{open_kfid}:{message.get('msgid')}"):
+                return 0
+            return await self._welcome(handler, open_kfid, event)
+        return await self._session_ended(open_kfid, message, event)
+
+    async def _welcome(self, handler: Callable[[UserMessage], Awaitable[Any]], open_kfid: str,
+                       event: Dict[str, Any]) -> int:
+        """The bot's greeting as WeChat's welcome message (kf/send_msg_on_event: one message, within 20
+        seconds of the user opening the chat, outside the 48-hour / 5-message window)."""
+        external_userid = event.get("external_userid")
+        if not external_userid:
+            return 0
+        sender_id = self.sender_id(open_kfid, external_userid)
+        await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, open_kfid, external_userid)
+        try:
+            texts = merge_to_fit(await self.answers(handler, sender_id, GREETING_PAYLOAD))
+            if texts:
+                await asyncio.to_thread(self.api.kf_send_on_event, event["welcome_code"], texts[0])
+        except Exception:
+            logger.exception("could not welcome %s", sender_id)
+        return 1
+
+    async def _session_ended(self, open_kfid: str, message: Dict[str, Any], event: Dict[str, Any]) -> int:
         """A session handed to WeChat's own agents has ended there: its case closes and the bot takes the
         conversation back (the relay resumes the paused tracker on the user's next message)."""
-        event = message.get("event") or {}
         if event.get("event_type") != "session_status_change" or event.get("change_type") != SESSION_ENDED:
             return 0
         external_userid = event.get("external_userid") or message.get("external_userid")

@@ -36,6 +36,8 @@ class FakeState:
     kf_sent: List[Dict[str, Any]] = field(default_factory=list)
     transfers: List[Dict[str, Any]] = field(default_factory=list)
     menus: List[Dict[str, Any]] = field(default_factory=list)
+    welcomes: List[Dict[str, Any]] = field(default_factory=list)
+    welcome_codes: set = field(default_factory=set)
     kf_messages: Dict[str, List[Dict[str, Any]]] = field(default_factory=dict)  # open_kfid -> all messages
     sync_calls: List[Dict[str, Any]] = field(default_factory=list)
     callback_tokens: set = field(default_factory=set)
@@ -83,6 +85,18 @@ class FakeWeChat:
         with self.state.lock:
             self.state.kf_messages.setdefault(open_kfid, []).append(message)
         return msgid
+
+    def kf_user_opens_chat(self, external_userid: str, open_kfid: str = OPEN_KFID) -> str:
+        """A user opens the kf chat (an enter_session event with a welcome code); the code."""
+        code = secrets.token_hex(8)
+        message = {"msgid": secrets.token_hex(8), "open_kfid": open_kfid, "send_time": int(time.time()), "origin": 4,
+                   "msgtype": "event", "event": {"event_type": "enter_session", "open_kfid": open_kfid,
+                                                 "external_userid": external_userid, "scene": "shop_page",
+                                                 "welcome_code": code}}
+        with self.state.lock:
+            self.state.welcome_codes.add(code)
+            self.state.kf_messages.setdefault(open_kfid, []).append(message)
+        return code
 
     def kf_session_ends(self, external_userid: str, open_kfid: str = OPEN_KFID) -> None:
         """A servicer of WeChat's own ends the session (a session_status_change event for kf/sync_msg)."""
@@ -176,6 +190,7 @@ def _handler(state: FakeState):
                 "/cgi-bin/kf/sync_msg": self._sync,
                 "/cgi-bin/kf/service_state/trans": self._trans,
                 "/cgi-bin/menu/create": self._menu,
+                "/cgi-bin/kf/send_msg_on_event": self._welcome,
             }.get(url.path)
             if route is None:
                 return self.send_error(404)
@@ -209,6 +224,16 @@ def _handler(state: FakeState):
                 end = start + len(page)
             return {"errcode": 0, "errmsg": "ok", "next_cursor": str(end), "has_more": int(end < len(messages)),
                     "msg_list": page}
+
+        def _welcome(self, body: Dict[str, Any]) -> Dict[str, Any]:
+            if self._too_long(body):
+                return {"errcode": 45002, "errmsg": "content size out of limit"}
+            with state.lock:
+                if body.get("code") not in state.welcome_codes:
+                    return {"errcode": 95012, "errmsg": "invalid msg code"}
+                state.welcome_codes.discard(body["code"])  # a code is good for one message
+                state.welcomes.append(body)
+            return {"errcode": 0, "errmsg": "ok"}
 
         def _menu(self, body: Dict[str, Any]) -> Dict[str, Any]:
             buttons = body.get("button") or []

@@ -196,3 +196,15 @@ def test_with_the_workspace_handling_handoffs_nothing_is_transferred(kf, fake):
     fake.kf_user_writes(customer, "转人工")
     signal(fake, server, channel)
     assert [t for t in fake.state.transfers if t["external_userid"] == customer] == []
+
+
+def test_a_user_opening_the_chat_is_welcomed_by_the_bot_once(kf, fake):
+    server, channel = kf
+    customer = user()
+    code = fake.kf_user_opens_chat(customer)
+    signal(fake, server, channel)
+    signal(fake, server, channel)  # another signal: the event is not taken twice
+    welcomes = [w for w in fake.state.welcomes if w["code"] == code]
+    assert [w["text"]["content"] for w in welcomes] == ["收到：/greet"]
+    assert server.bot.texts() == ["/greet"]
+    assert sent_to(fake, customer) == []  # the welcome does not use the window's messages
