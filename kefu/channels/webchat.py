@@ -36,6 +36,7 @@ from kefu.channels.clients import notice
 from kefu.channels.limits import MessageLimits
 from kefu.channels.sessions import TOKEN_HEADER, SessionCheck, session_tokens
 from kefu.channels.socketio import HandoffSocketIOInput, _client_metadata
+from kefu.channels.webchat_cards import catalogue_lookup, with_product_cards
 from kefu.channels.webchat_history import conversation_history
 from kefu.channels.webchat_photos import MAX_PHOTO_BYTES, PhotoLinks, photo_type
 from kefu.channels.webchat_store import RATING_COMMENT_MAX_CHARS, RATING_SCORES, webchat_store
@@ -179,7 +180,7 @@ class WebChatInput(HandoffSocketIOInput):
                 return
             metadata = web_metadata(data.get(self.metadata_key), client_id)
             metadata = stamp_client(metadata, self._client_ip(sid, trust_forwarded), self.name())
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt)
             await sio.emit(TYPING_EVENT, {"on": True, "from": "bot"}, room=sender_id, namespace=self.namespace)
             try:
                 await handle(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
@@ -243,8 +244,8 @@ class WebChatInput(HandoffSocketIOInput):
             except DATABASE_ERRORS:
                 return _error(503, "unavailable", "unavailable")
             events = [event.as_dict() for event in tracker.events] if tracker is not None else []
-            return response.json({"messages": conversation_history(events, photos), "handoff": state},
-                                 headers={"Cache-Control": "no-store"})
+            messages = await asyncio.to_thread(conversation_history, events, photos, _cards)
+            return response.json({"messages": messages, "handoff": state}, headers={"Cache-Control": "no-store"})
 
         @web.route("/photos", methods=["POST"])
         async def upload_photo(request: Request) -> HTTPResponse:
@@ -327,6 +328,29 @@ class WebChatInput(HandoffSocketIOInput):
             token = sign_identity(DEMO_CUSTOMER_ID, identity_secret(current), lifetime_seconds=DEMO_TOKEN_SECONDS)
             return response.json({"customer_id": DEMO_CUSTOMER_ID, "name": webchat_text("demo_customer_name"),
                                   "identity_token": token})
+
+
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output, with the recommendation's product buttons shown as product cards."""
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        remaining, cards = await asyncio.to_thread(_cards, buttons)
+        if remaining or not cards:
+            await super().send_text_with_buttons(recipient_id, text, remaining, **kwargs)
+        else:
+            await self.send_text_message(recipient_id, text)
+        for card in cards:
+            await self._send_message(recipient_id, {"custom": card})
+
+
+def _cards(buttons: List[Dict[Text, Any]]):
+    """(buttons, product cards) for a bot message's buttons; the buttons alone if the catalogue is unreachable."""
+    try:
+        return with_product_cards(buttons, catalogue_lookup())
+    except Exception:  # the message must go out all the same, as buttons
+        logger.exception("could not turn product buttons into cards")
+        return buttons, []
 
 
 def web_metadata(sent: Any, client_message_id: Optional[str]) -> Dict[str, Any]:

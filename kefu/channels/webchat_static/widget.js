@@ -229,7 +229,8 @@
     if (open) {
       state.unread = 0;
       showBadge();
-      connect();
+      // Opened again: catch up with what another tab said meanwhile.
+      if (state.socket && state.socket.connected) loadHistory(); else connect();
       ui.input.focus();
       scrollDown();
     } else {
@@ -337,6 +338,9 @@
       if (!history) return;
       clearLog();
       history.messages.forEach(function (message) { addMessage(message, true); });
+      state.outbox.forEach(function (item) {  // still on its way: shown as pending
+        addMessage({from: "shopper", text: item.display_text, client_message_id: item.client_message_id, pending: true});
+      });
       if (history.handoff) showHandoff(history.handoff);
       state.historyLoaded = true;
       ui.root.setAttribute("data-session", "ready");
@@ -411,7 +415,7 @@
   function asMessage(payload) {
     var handoff = payload.metadata && payload.metadata.handoff;
     var message = {from: handoff && handoff.from === "agent" ? "agent" : "bot", agent: handoff && handoff.agent};
-    ["text", "buttons", "quick_replies", "image", "custom", "attachment"].forEach(function (key) {
+    ["text", "buttons", "quick_replies", "image", "custom", "attachment", "cards"].forEach(function (key) {
       if (payload[key]) message[key] = payload[key];
     });
     if (!message.custom && typeof payload.type === "string" && /_card$/.test(payload.type)) message.custom = payload;
@@ -451,7 +455,12 @@
     if (message.image && safeUrl(message.image)) {
       row.appendChild(el("div", {class: "kefu-bubble kefu-photo"}, [el("img", {src: safeUrl(message.image), alt: "图片"})]));
     }
+    var attached = message.attachment && message.attachment.type === "image" && message.attachment.payload;
+    if (attached && safeUrl(attached.src)) {
+      row.appendChild(el("div", {class: "kefu-bubble kefu-photo"}, [el("img", {src: safeUrl(attached.src), alt: "图片"})]));
+    }
     if (message.custom) row.appendChild(card(message.custom, fromHistory));
+    (message.cards || []).forEach(function (each) { row.appendChild(card(each, fromHistory)); });
     var buttons = message.buttons || message.quick_replies;
     if (buttons && buttons.length) row.appendChild(buttonRow(buttons, fromHistory));
     ui.log.appendChild(row);
@@ -485,12 +494,20 @@
     var image = product.image && safeUrl(product.image);
     var actions = el("div", {class: "kefu-card-actions"});
     var detail = product.url && safeUrl(product.url);
-    if (detail) actions.appendChild(el("a", {class: "kefu-card-button", href: detail, target: "_blank",
-                                              rel: "noopener noreferrer", text: "详情"}));
-    var buy = el("button", {type: "button", class: "kefu-card-button kefu-card-primary", text: "下单"});
+    if (detail) {
+      actions.appendChild(el("a", {class: "kefu-card-button", href: detail, target: "_blank",
+                                   rel: "noopener noreferrer", text: "详情"}));
+    } else if (product.details_payload) {
+      var details = el("button", {type: "button", class: "kefu-card-button kefu-card-details", text: "详情"});
+      details.addEventListener("click", function () {
+        sendMessage(product.details_payload, "详情：" + (product.name || ""));
+      });
+      actions.appendChild(details);
+    }
+    var buy = el("button", {type: "button", class: "kefu-card-button kefu-card-primary kefu-card-buy", text: "下单"});
     buy.addEventListener("click", function () {
       if (product.buy_url && safeUrl(product.buy_url)) { window.open(safeUrl(product.buy_url), "_blank", "noopener"); return; }
-      sendMessage(product.buy_payload || ("我想买" + (product.name || "")), "我想买 " + (product.name || ""));
+      sendMessage(product.buy_payload || ("我想买" + (product.name || "")), "下单：" + (product.name || ""));
     });
     actions.appendChild(buy);
     return el("div", {class: "kefu-card kefu-product-card", role: "group", "aria-label": product.name || "商品"}, [
