@@ -26,7 +26,7 @@ from sanic.response import HTTPResponse
 from kefu.channels.wechat.api import WeChatApi
 from kefu.channels.wechat.connector import WeChatConnector, refused
 from kefu.channels.wechat.crypto import CallbackRefused, WeChatCrypto
-from kefu.channels.wechat.messages import MAX_CALLBACK_BYTES, parse_xml
+from kefu.channels.wechat.messages import MAX_CALLBACK_BYTES, parse_body
 from kefu.channels.wechat.store import WeChatStore, sender_id_for
 from kefu.handoff.service import DATABASE_ERRORS
 from kefu.replies.wechat import wechat_text
@@ -140,12 +140,12 @@ class WeChatOfficialInput(WeChatConnector):
         args = request.args
         timestamp, nonce = args.get("timestamp"), args.get("nonce")
         self.crypto.check_plain(args.get("signature"), timestamp, nonce)
-        fields = parse_xml(request.body)
+        fields = parse_body(request.body)
         if args.get("encrypt_type") == "aes" or "Encrypt" in fields:
             if not self.crypto.safe_mode:
                 raise CallbackRefused("encrypted callback but no EncodingAESKey configured")
             self.crypto.check_message(args.get("msg_signature"), timestamp, nonce, fields.get("Encrypt"))
-            fields = parse_xml(self.crypto.decrypt(fields["Encrypt"]))
+            fields = parse_body(self.crypto.decrypt(fields["Encrypt"]))
         elif self.crypto.safe_mode:
             raise CallbackRefused("plain callback while safe mode is configured")
         return fields

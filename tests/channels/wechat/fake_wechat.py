@@ -110,18 +110,20 @@ class FakeWeChat:
     # --- WeChat's callbacks ---
     def mp_callback(self, url: str, fields: Dict[str, str], safe: bool = True,
                     signature: Optional[str] = None, timestamp: Optional[str] = None,
-                    encrypted: Optional[str] = None) -> requests.Response:
-        """POSTs an Official Account message to ``url`` as WeChat does (safe mode: encrypted)."""
+                    encrypted: Optional[str] = None, json_format: bool = False) -> requests.Response:
+        """POSTs an Official Account message to ``url`` as WeChat does (safe mode: encrypted); with
+        ``json_format`` as a Mini Program set to JSON does."""
+        encode = (lambda data: json.dumps(data, ensure_ascii=False)) if json_format else to_xml
         timestamp = timestamp or str(int(time.time()))
         nonce = secrets.token_hex(5)
         params = {"timestamp": timestamp, "nonce": nonce,
                   "signature": signature or sha1_signature(MP_TOKEN, timestamp, nonce),
                   "openid": fields.get("FromUserName", "")}
         if not safe:
-            return requests.post(url, params=params, data=to_xml(fields).encode("utf-8"), timeout=10)
-        sealed = self.mp_crypto.encrypt(to_xml(fields), nonce=nonce, timestamp=timestamp)
+            return requests.post(url, params=params, data=encode(fields).encode("utf-8"), timeout=10)
+        sealed = self.mp_crypto.encrypt(encode(fields), nonce=nonce, timestamp=timestamp)
         params.update(encrypt_type="aes", msg_signature=sealed.msg_signature)
-        body = to_xml({"ToUserName": MP_APP_ID, "Encrypt": encrypted or sealed.encrypted})
+        body = encode({"ToUserName": MP_APP_ID, "Encrypt": encrypted or sealed.encrypted})
         return requests.post(url, params=params, data=body.encode("utf-8"), timeout=10)
 
     def kf_callback(self, url: str, open_kfid: str = OPEN_KFID, msg_signature: Optional[str] = None,

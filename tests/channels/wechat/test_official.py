@@ -159,3 +159,17 @@ def test_a_message_that_could_not_be_taken_is_taken_on_wechats_retry(fake, tmp_p
         assert fake.mp_callback(server.url(channel), message).text == "success"  # WeChat's retry
         server.settle()
         assert server.bot.texts() == ["在吗"]
+
+
+def test_a_mini_program_set_to_json_is_understood_too(official, fake):
+    server, channel = official
+    url = server.url(channel)
+    assert fake.mp_callback(url, mp_message("openid-mini", "小程序里问一下"), json_format=True).text == "success"
+    assert fake.mp_callback(url, mp_message("openid-mini", "x"), json_format=True, signature="0" * 40).status_code == 403
+    timestamp, nonce = str(int(time.time())), "n"
+    params = {"signature": sha1_signature(MP_TOKEN, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+    for body in [b"{not json", b'["a list"]']:
+        assert requests.post(url, params=params, data=body, timeout=10).status_code == 400
+    server.settle()
+    assert server.bot.texts() == ["小程序里问一下"]
+    assert sent_to(fake, "openid-mini") == ["收到：小程序里问一下"]
