@@ -26,6 +26,7 @@ def normalizer():
         ("给我转仁工", "给我转人工"),
         ("优惠卷咋用不了", "优惠券咋用不了"),
         ("这个包游吗", "这个包邮吗"),
+        ("有L的尺吗没", "有L的尺码没"),
     ],
 )
 def test_homophone_and_listed_typos_are_corrected(normalizer, typed, meant):
