@@ -36,6 +36,10 @@ CHANNEL_METADATA = "wechat"
 _REFUSAL_TEXTS = {Refusal.TOO_FAST: "slow_down", Refusal.TOO_LONG: "message_too_long"}
 
 
+class Undeliverable(Exception):
+    """WeChat's rules do not let the answer out now (already logged where it was decided)."""
+
+
 class WeChatConnector(HandoffChannel, InputChannel):
     """Base of the Official Account and the WeChat Customer Service channels."""
 
@@ -84,6 +88,8 @@ class WeChatConnector(HandoffChannel, InputChannel):
             texts = await self.answers(handler, sender_id, text)
             if texts:
                 await self.send_texts(sender_id, texts)
+        except Undeliverable:
+            pass
         except Exception:
             logger.exception("WeChat message of %s could not be answered", sender_id)
 

@@ -30,7 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from kefu.channels.wechat.api import WeChatApi
-from kefu.channels.wechat.connector import WeChatConnector, refused
+from kefu.channels.wechat.connector import Undeliverable, WeChatConnector, refused
 from kefu.channels.wechat.crypto import CallbackRefused, WeChatCrypto
 from kefu.channels.wechat.messages import MAX_CALLBACK_BYTES, parse_xml
 from kefu.channels.wechat.render import merge_to_fit
@@ -56,7 +56,7 @@ SESSION_ENDED = 3
 GREETING_PAYLOAD = "/greet"
 
 
-class WindowClosed(Exception):
+class WindowClosed(Undeliverable):
     """The 48-hour / 5-message window does not allow another message to this user now."""
 
 
@@ -175,27 +175,28 @@ class WeChatKfInput(WeChatConnector):
         """Fetches and handles every message after the stored cursor; how many were handled. One sync per
         account at a time in this process (the next callback's sync picks up what this one left)."""
         lock = self._sync_locks.setdefault(open_kfid, asyncio.Lock())
-        handled = 0
         async with lock:
-            while True:
-                cursor = await asyncio.to_thread(self.store.cursor, open_kfid)
-                try:
-                    page = await asyncio.to_thread(self.api.sync_msg, open_kfid, cursor, callback_token)
-                except Exception:
-                    logger.exception("kf/sync_msg failed for %s; the next callback tries again", open_kfid)
-                    return handled
-                try:
-                    for message in page.get("msg_list") or []:
-                        handled += await self._take(handler, open_kfid, message)
-                except DATABASE_ERRORS:
-                    logger.exception("database unavailable while taking %s's messages; the next callback "
-                                     "syncs this page again", open_kfid)
-                    return handled
-                next_cursor = page.get("next_cursor")
-                if next_cursor:
-                    await asyncio.to_thread(self.store.save_cursor, open_kfid, next_cursor)
-                if not page.get("has_more") or not next_cursor:
-                    return handled
+            try:
+                return await self._sync_pages(handler, open_kfid, callback_token)
+            except Exception:  # background work: nobody else would see it
+                logger.exception("sync of %s stopped; the next callback starts from the stored cursor", open_kfid)
+                return 0
+
+    async def _sync_pages(self, handler: Callable[[UserMessage], Awaitable[Any]], open_kfid: str,
+                          callback_token: Optional[str]) -> int:
+        """The pages after the stored cursor, the cursor saved after each page that was taken whole."""
+        handled = 0
+        while True:
+            cursor = await asyncio.to_thread(self.store.cursor, open_kfid)
+            page = await asyncio.to_thread(self.api.sync_msg, open_kfid, cursor, callback_token)
+            for message in page.get("msg_list") or []:
+                # A failure here ends the sync before the cursor moves: the page is synced again.
+                handled += await self._take(handler, open_kfid, message)
+            next_cursor = page.get("next_cursor")
+            if next_cursor:
+                await asyncio.to_thread(self.store.save_cursor, open_kfid, next_cursor)
+            if not page.get("has_more") or not next_cursor:
+                return handled
 
     async def _take(self, handler: Callable[[UserMessage], Awaitable[Any]], open_kfid: str,
                     message: Dict[str, Any]) -> int:

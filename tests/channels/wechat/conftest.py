@@ -41,6 +41,7 @@ def fake(wechat_env):
             record.clear()
         state.token_fetches.clear()
         state.page_size = 1000
+        state.failing_syncs = 0
     return wechat_env
 
 

@@ -42,6 +42,7 @@ class FakeState:
     sync_calls: List[Dict[str, Any]] = field(default_factory=list)
     callback_tokens: set = field(default_factory=set)
     page_size: int = 1000
+    failing_syncs: int = 0  # the next n kf/sync_msg calls answer "api freq out of limit"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -218,6 +219,9 @@ def _handler(state: FakeState):
         def _sync(self, body: Dict[str, Any]) -> Dict[str, Any]:
             with state.lock:
                 state.sync_calls.append(body)
+                if state.failing_syncs > 0:
+                    state.failing_syncs -= 1
+                    return {"errcode": 45009, "errmsg": "api freq out of limit"}
                 if body.get("token") and body["token"] not in state.callback_tokens:
                     return {"errcode": 95007, "errmsg": "invalid msg token"}
                 messages = state.kf_messages.get(body.get("open_kfid"), [])

@@ -208,3 +208,15 @@ def test_a_user_opening_the_chat_is_welcomed_by_the_bot_once(kf, fake):
     assert [w["text"]["content"] for w in welcomes] == ["收到：/greet"]
     assert server.bot.texts() == ["/greet"]
     assert sent_to(fake, customer) == []  # the welcome does not use the window's messages
+
+
+def test_a_sync_wechat_refuses_is_made_up_for_by_the_next_signal(kf, fake):
+    server, channel = kf
+    customer = user()
+    fake.kf_user_writes(customer, "第一次没同步到")
+    fake.state.failing_syncs = 1
+    signal(fake, server, channel)
+    assert server.bot.received == []
+    signal(fake, server, channel)
+    assert server.bot.texts() == ["第一次没同步到"]
+    assert sent_to(fake, customer) == ["收到：第一次没同步到"]
