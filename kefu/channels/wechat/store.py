@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, List, Optional, Tuple
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -262,19 +262,33 @@ class WeChatStore:
 
     def take_sends(self, sender_id: str, wanted: int) -> Window:
         """Reserves up to ``wanted`` messages of the window (fewer when it has fewer left); the window
-        as it was, its ``remaining`` being how many were reserved. The state stored is what is left."""
-        with self._sessions() as session, session.begin():
-            row = session.execute(select(WeChatUser).where(WeChatUser.sender_id == sender_id)
-                                  .with_for_update()).scalar_one_or_none()
-            window = _window_of(row, self._clock())
-            granted = min(wanted, window.remaining)
-            if row is not None:
-                row.sent_since = (row.sent_since or 0) + granted
-                after = _window_of(row, self._clock())
-                if after.state != row.window_state:
-                    logger.warning("WeChat kf window of %s is now %s", sender_id, after.state)
-                row.window_state = after.state
-            return Window(window.state, granted, window.closes_at)
+        as it was, its ``remaining`` being how many were reserved. The state stored is what is left.
+
+        One conditional UPDATE on the count read (as the claims of cases): of two replies reserving at
+        the same moment, on SQLite or PostgreSQL, one reads again, so the window is never overdrawn."""
+        while True:
+            now = self._clock()
+            with self._sessions() as session:
+                row = session.get(WeChatUser, sender_id)
+                window = _window_of(row, now)
+                if row is None:
+                    return window
+                granted = min(wanted, window.remaining)
+                seen, last = row.sent_since or 0, row.last_user_message_at
+                row.sent_since = seen + granted
+                left = _window_of(row, now).state
+                session.expunge(row)
+                same_window = (WeChatUser.last_user_message_at.is_(None) if last is None
+                               else WeChatUser.last_user_message_at == last)
+                taken = session.execute(
+                    update(WeChatUser)
+                    .where(WeChatUser.sender_id == sender_id, WeChatUser.sent_since == seen, same_window)
+                    .values(sent_since=seen + granted, window_state=left)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                session.commit()
+            if taken == 1:
+                return Window(window.state, granted, window.closes_at)
 
 
 def _window_of(row: Optional[WeChatUser], now: float) -> Window:

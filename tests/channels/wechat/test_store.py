@@ -86,3 +86,54 @@ def test_callbacks_seen_are_forgotten_after_a_day(store):
     now[0] += SEEN_MEMORY_SECONDS + 1
     assert clocked.prune_seen() >= 1
     assert clocked.first_time("mp:prune:old")  # forgotten: a day later it would be taken again
+
+
+def test_on_postgresql_replicas_share_one_token_and_the_window_holds(fake):
+    """The lease and the window's row lock as production runs them (skips without a local PostgreSQL)."""
+    import pytest
+
+    from tests.demo_shop.support import find_postgres, throwaway_postgres_schema
+
+    url, reason = find_postgres()
+    if url is None:
+        pytest.skip(reason)
+    with throwaway_postgres_schema(url) as engine:
+        replicas = [WeChatApi("mp", fake.base_url, MP_APP_ID, MP_SECRET, WeChatStore(engine)) for _ in range(4)]
+        before = fake.state.token_fetches.get(MP_APP_ID, 0)
+        tokens, barrier = [], threading.Barrier(len(replicas))
+
+        def ask(api):
+            barrier.wait()
+            tokens.append(api.access_token())
+
+        threads = [threading.Thread(target=ask, args=(api,)) for api in replicas]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert len(tokens) == 4 and len(set(tokens)) == 1
+        assert fake.state.token_fetches[MP_APP_ID] == before + 1
+
+        window_is_never_overdrawn(WeChatStore(engine), "wxkf-pg")
+
+
+def test_replies_reserving_at_once_never_overdraw_the_window(store):
+    window_is_never_overdrawn(store, f"wxkf-race-{time.time()}")
+
+
+def window_is_never_overdrawn(store, sender_id):
+    store.ensure_user(sender_id, "kf", "wk1", sender_id)
+    store.user_wrote(sender_id, time.time())
+    granted, barrier = [], threading.Barrier(4)
+
+    def reserve():
+        barrier.wait()
+        granted.append(store.take_sends(sender_id, 2).remaining)
+
+    threads = [threading.Thread(target=reserve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(granted) == 4 and sum(granted) == KF_MESSAGES_PER_WINDOW  # 8 asked at once, 5 granted
+    assert store.window(sender_id).state == WINDOW_EXHAUSTED
