@@ -33,6 +33,7 @@ TEXTS = {
     # For the agent (a note in the case): WeChat Customer Service's reply window.
     "window_note_exhausted": "【微信客服】客户上次发消息后已回复满 5 条，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",
     "window_note_closed": "【微信客服】距客户上次发消息已超过 48 小时，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",
+    "window_note_mp": "【微信】客户超过 48 小时没有发消息，微信不允许再发：您的回复会暂存，客户下次发消息后自动发出。",
     # For the agent: the session handed to WeChat's own agents (WECOM_KF_HANDOFF=wechat).
     "transfer_note": "【微信客服】已转给微信客服的人工接待，请在企业微信中回复；会话结束后机器人自动接回。",
 }

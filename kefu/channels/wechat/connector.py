@@ -22,7 +22,7 @@ from kefu.channels.wechat.crypto import CallbackRefused
 from kefu.channels.wechat.render import choice_number, render_messages
 from kefu.channels.wechat.store import WeChatStore, wechat_store
 from kefu.handoff.delivery import Sender, register_live_channel
-from kefu.handoff.service import handoff_service
+from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 from kefu.names import ORDER_ID_SLOT, VERIFIED_CUSTOMER_SLOT
 from kefu.replies.wechat import wechat_text
 from kefu.security.client import stamp_client
@@ -148,6 +148,13 @@ class WeChatConnector(HandoffChannel, InputChannel):
         secret = identity_secret(self.settings)
         identity = await asyncio.to_thread(identity_of, self.store, sender_id, secret)
         return stamp_client({"channel": CHANNEL_METADATA, **identity}, None, self.name())
+
+    async def note(self, sender_id: str, text_name: str) -> None:
+        """A note for the agent in the user's open case (if any): what WeChat does on the user's side."""
+        try:
+            await asyncio.to_thread(handoff_service().add_note, sender_id, wechat_text(text_name))
+        except DATABASE_ERRORS:
+            logger.exception("could not note %s in %s's case", text_name, sender_id)
 
     def in_background(self, work: Awaitable[Any]) -> None:
         """Runs ``work`` after WeChat has been answered (WeChat waits 5 seconds, the bot may take longer)."""

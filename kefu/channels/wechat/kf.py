@@ -121,7 +121,7 @@ class WeChatKfInput(WeChatConnector):
             logger.warning("WeChat kf window of %s is %s: %d of %d messages not sent", sender_id, state,
                            len(packed) - window.remaining, len(packed))
             if record.window_state in (None, WINDOW_OPEN):  # tell the agent once, when it closes
-                await self._note(sender_id, f"window_note_{state}")
+                await self.note(sender_id, f"window_note_{state}")
         for text in packed[:window.remaining]:
             await asyncio.to_thread(self.api.kf_send_text, record.account, record.user, text)
         if window.remaining < len(packed):
@@ -276,13 +276,6 @@ class WeChatKfInput(WeChatConnector):
                     "closed" if closed else "is held by a workspace agent and stays open")
         return 1
 
-    async def _note(self, sender_id: str, text_name: str) -> None:
-        """A note for the agent in the user's open case (if any)."""
-        try:
-            await asyncio.to_thread(handoff_service().add_note, sender_id, wechat_text(text_name))
-        except DATABASE_ERRORS:
-            logger.exception("could not note %s in %s's case", text_name, sender_id)
-
     async def hand_over_if_needed(self, sender_id: str) -> Optional[int]:
         """With WECOM_KF_HANDOFF=wechat: a case opened for this user (and not handed over yet) goes to
         WeChat's own agents by kf/service_state/trans; the case id handed over, else None."""
@@ -303,7 +296,7 @@ class WeChatKfInput(WeChatConnector):
             logger.exception("kf/service_state/trans failed for %s (case %s)", sender_id, case.id)
             return None
         await asyncio.to_thread(self.store.mark_transferred, sender_id, case.id)
-        await self._note(sender_id, "transfer_note")
+        await self.note(sender_id, "transfer_note")
         logger.info("case %s of %s handed to WeChat's own agents", case.id, sender_id)
         return case.id
 

@@ -23,8 +23,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from kefu.channels.wechat.api import WeChatApi
-from kefu.channels.wechat.connector import WeChatConnector, refused
+from kefu.channels.wechat.api import WeChatApi, WeChatApiError
+from kefu.channels.wechat.connector import Undeliverable, WeChatConnector, refused
 from kefu.channels.wechat.crypto import CallbackRefused, WeChatCrypto
 from kefu.channels.wechat.messages import MAX_CALLBACK_BYTES, parse_body
 from kefu.channels.wechat.store import WeChatStore, sender_id_for
@@ -36,6 +36,8 @@ from kefu.settings import Settings
 logger = logging.getLogger(__name__)
 
 KIND = "mp"
+# message/custom/send's errcode when the user has not written for 48 hours (or unfollowed).
+OUT_OF_TIME = {45015, 45047}
 
 
 class WeChatOfficialInput(WeChatConnector):
@@ -77,7 +79,15 @@ class WeChatOfficialInput(WeChatConnector):
         if record is None:
             raise LookupError(f"{sender_id} is no WeChat user of this account")
         for text in texts:
-            await asyncio.to_thread(self.api.send_custom_text, record.user, text)
+            try:
+                await asyncio.to_thread(self.api.send_custom_text, record.user, text)
+            except WeChatApiError as error:
+                if error.errcode not in OUT_OF_TIME:
+                    raise
+                logger.warning("WeChat refuses messages to %s now (errcode %s): the user must write first",
+                               sender_id, error.errcode)
+                await self.note(sender_id, "window_note_mp")
+                raise Undeliverable(sender_id) from error
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("wechat_official_webhook", __name__)

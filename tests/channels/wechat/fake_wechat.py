@@ -42,6 +42,7 @@ class FakeState:
     sync_calls: List[Dict[str, Any]] = field(default_factory=list)
     callback_tokens: set = field(default_factory=set)
     page_size: int = 1000
+    mp_last_message: Dict[str, float] = field(default_factory=dict)  # openid -> when they last wrote
     failing_syncs: int = 0  # the next n kf/sync_msg calls answer "api freq out of limit"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -114,6 +115,8 @@ class FakeWeChat:
                     encrypted: Optional[str] = None, json_format: bool = False) -> requests.Response:
         """POSTs an Official Account message to ``url`` as WeChat does (safe mode: encrypted); with
         ``json_format`` as a Mini Program set to JSON does."""
+        with self.state.lock:
+            self.state.mp_last_message[fields.get("FromUserName", "")] = time.time()
         encode = (lambda data: json.dumps(data, ensure_ascii=False)) if json_format else to_xml
         timestamp = timestamp or str(int(time.time()))
         nonce = secrets.token_hex(5)
@@ -205,6 +208,8 @@ def _handler(state: FakeState):
         def _custom_send(self, body: Dict[str, Any]) -> Dict[str, Any]:
             if self._too_long(body):
                 return {"errcode": 45002, "errmsg": "content size out of limit"}
+            if time.time() - state.mp_last_message.get(body.get("touser"), 0) > 48 * 3600:
+                return {"errcode": 45015, "errmsg": "response out of time limit or subscription is canceled"}
             with state.lock:
                 state.custom_sent.append(body)
             return {"errcode": 0, "errmsg": "ok"}

@@ -173,3 +173,35 @@ def test_a_mini_program_set_to_json_is_understood_too(official, fake):
     server.settle()
     assert server.bot.texts() == ["小程序里问一下"]
     assert sent_to(fake, "openid-mini") == ["收到：小程序里问一下"]
+
+
+def test_an_agents_reply_after_48_hours_waits_and_the_agent_is_told(official, fake):
+    import uuid
+
+    import pytest
+
+    from kefu.channels.wechat.connector import Undeliverable
+    from kefu.handoff.agents import create_agent
+    from kefu.handoff.delivery import deliver_pending, live_sender
+    from kefu.handoff.service import handoff_service
+
+    server, channel = official
+    openid = f"openid-{uuid.uuid4().hex[:8]}"
+    fake.mp_callback(server.url(channel), mp_message(openid, "转人工"))
+    server.settle()
+    sender_id = channel.sender_id(openid)
+    service = handoff_service()
+    case = service.open_case_of(sender_id)
+    username = f"mp{uuid.uuid4().hex[:6]}"
+    create_agent(service.engine, username, "小美", "password-123")
+    service.claim(case.id, username)
+    service.agent_reply(case.id, username, "亲，让您久等了")
+    fake.state.mp_last_message[openid] = time.time() - 49 * 3600  # the user's last word is two days old
+    with pytest.raises(Undeliverable):
+        server.run(deliver_pending(service, sender_id, live_sender("wechat", sender_id)))
+    assert [m.text for m in service.undelivered_agent_messages(sender_id)] == ["亲，让您久等了"]
+    assert any("48 小时" in m.text for m in service.messages(case.id) if m.direction == "system")
+    fake.mp_callback(server.url(channel), mp_message(openid, "还有人吗"))  # a new message opens it again
+    server.settle()
+    assert server.run(deliver_pending(service, sender_id, live_sender("wechat", sender_id))) == 1
+    assert sent_to(fake, openid)[-1] == "亲，让您久等了"

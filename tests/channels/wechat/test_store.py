@@ -49,6 +49,7 @@ def test_a_token_wechat_calls_invalid_is_replaced_and_the_call_repeated(fake, st
     api.access_token()
     fake.expire_all_tokens()
     fetches = fake.state.token_fetches.get(MP_APP_ID, 0)
+    fake.state.mp_last_message["openid-refresh"] = time.time()  # the user wrote: WeChat allows an answer
     api.send_custom_text("openid-refresh", "你好")
     assert fake.state.custom_sent[-1]["touser"] == "openid-refresh"
     assert fake.state.token_fetches[MP_APP_ID] == fetches + 1
