@@ -33,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from kefu.channels.clients import notice
-from kefu.channels.limits import MessageLimits
+from kefu.channels.limits import MessageLimits, SlidingWindow
 from kefu.channels.sessions import TOKEN_HEADER, SessionCheck, session_tokens
 from kefu.channels.socketio import HandoffSocketIOInput, _client_metadata
 from kefu.channels.webchat_cards import catalogue_lookup, with_product_cards
@@ -69,6 +69,8 @@ STATIC_FILES = {
     "socket.io.min.js": "application/javascript; charset=utf-8",
     "socket.io.LICENSE": "text/plain; charset=utf-8",
 }
+# Photos one session may send in a minute: enough for a few shots of a damaged parcel, not a flood of megabytes.
+PHOTOS_PER_MINUTE = 6
 DEMO_CUSTOMER_ID = "C0001"  # CONTRACT §5
 DEMO_TOKEN_SECONDS = 8 * 3600
 
@@ -222,6 +224,8 @@ class WebChatInput(HandoffSocketIOInput):
     # -- HTTP ----------------------------------------------------------------------------------------
 
     def _add_http_routes(self, web: Blueprint, photo_links: PhotoLinks, settings: Settings) -> None:
+        photos_sent = SlidingWindow(PHOTOS_PER_MINUTE)
+
         @web.route("/<name:str>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             if name not in STATIC_FILES:
@@ -260,6 +264,9 @@ class WebChatInput(HandoffSocketIOInput):
             content_type = photo_type(data)
             if content_type is None:
                 return _error(415, "wrong_type", "photo_wrong_type")
+            if not photos_sent.has_room(session_id):
+                return _error(429, "too_many", "photo_slow_down")
+            photos_sent.record(session_id)
             try:
                 photo_id, case = await asyncio.to_thread(_store_photo, session_id, content_type, data)
                 if case is not None:  # the agent sees it in the case: a line with the signed link

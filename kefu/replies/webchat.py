@@ -16,6 +16,7 @@ WEBCHAT_TEXTS = {
     "photo_to_agent": "亲，图片已经发给客服啦～",
     "photo_too_big": "亲，这张图片太大啦，最大只能发 5MB 的图片哦，麻烦压缩一下再发～",
     "photo_wrong_type": "亲，目前只能发 JPG、PNG 或 WebP 格式的图片哦～",
+    "photo_slow_down": "亲，图片发得有点快啦，请稍等一分钟再发哦～",
     "photo_empty": "亲，没有收到图片内容，麻烦再选一次哦～",
     "rating_thanks": "感谢亲的评价，我们会继续努力的～",
     "rating_bad_score": "亲，请给 1 到 5 颗星哦～",

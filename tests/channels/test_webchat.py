@@ -14,6 +14,7 @@ import socketio
 from PIL import Image
 
 from kefu.channels.sessions import TOKEN_HEADER
+from kefu.channels.webchat import PHOTOS_PER_MINUTE
 from kefu.channels.webchat_photos import MAX_PHOTO_BYTES
 from kefu.channels.webchat_store import WebchatStore
 from tests.channels.support import AgentClient, handoff_site
@@ -276,6 +277,10 @@ def test_a_photo_is_stored_readable_with_the_token_and_shown_to_the_agent_in_the
 
     history = shopper.history().json()["messages"]
     assert [m["photo"] for m in history if "photo" in m] == [before_case.json()["url"], answer.json()["url"]]
+
+    # A flood of photos from one session is held back (the refused uploads above did not count).
+    statuses = [shopper.upload(png()).status_code for _ in range(PHOTOS_PER_MINUTE - 1)]
+    assert statuses == [200] * (PHOTOS_PER_MINUTE - 2) + [429]
 
 
 def test_the_handoff_as_the_shopper_sees_it_and_the_rating_of_the_case(site):

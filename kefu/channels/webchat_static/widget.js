@@ -19,6 +19,7 @@
   var PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
   var STORAGE_KEY = "kefu_webchat_session";
   var OUTBOX_KEY = "kefu_webchat_outbox";
+  var ACKED_KEPT_MS = 10 * 60 * 1000;  // an acknowledged message the history never shows is forgotten after this
   var EMOJI = ["😀", "😂", "😊", "😍", "🤔", "😅", "😭", "😡", "👍", "👌", "🙏", "❤️", "🎉", "📦", "🚚", "💰"];
   var LINK = /(https?:\/\/[^\s<>"'，。！？、）】]+)/g;
 
@@ -299,7 +300,12 @@
     });
     socket.on("bot_uttered", function (payload) { receive(payload); });
     socket.on("message_ack", acknowledge);
-    socket.on("typing", function (data) { toggle(ui.typing, !!(data && data.on)); if (data && data.on) scrollDown(); });
+    socket.on("typing", function (data) {
+      var on = !!(data && data.on);
+      toggle(ui.typing, on);
+      ui.root.setAttribute("data-typing", on ? "on" : "off");
+      if (on) scrollDown();
+    });
     socket.on("handoff_state", showHandoff);
     socket.on("disconnect", function (reason) {
       if (reason !== "io client disconnect") setStatus("网络不稳定，正在重新连接…");
@@ -338,8 +344,16 @@
       if (!history) return;
       clearLog();
       history.messages.forEach(function (message) { addMessage(message, true); });
-      state.outbox.forEach(function (item) {  // still on its way: shown as pending
-        addMessage({from: "shopper", text: item.display_text, client_message_id: item.client_message_id, pending: true});
+      // What the server took but has not stored yet (the bot still at it) stays on screen; what it never
+      // took is shown as pending and goes again.
+      var now = Date.now();
+      state.outbox = state.outbox.filter(function (item) {
+        return !state.shown[item.client_message_id] && !(item.acked && now - item.acked > ACKED_KEPT_MS);
+      });
+      save(OUTBOX_KEY, state.outbox);
+      state.outbox.forEach(function (item) {
+        addMessage({from: "shopper", text: item.display_text, client_message_id: item.client_message_id,
+                    pending: !item.acked});
       });
       if (history.handoff) showHandoff(history.handoff);
       state.historyLoaded = true;
@@ -391,15 +405,21 @@
   function flushOutbox() {
     state.outbox.forEach(function (item) {
       if (!state.shown[item.client_message_id]) {
-        addMessage({from: "shopper", text: item.display_text, client_message_id: item.client_message_id, pending: true});
+        addMessage({from: "shopper", text: item.display_text, client_message_id: item.client_message_id,
+                    pending: !item.acked});
       }
-      emit(item);
+      if (!item.acked) emit(item);
     });
   }
 
   function acknowledge(ack) {
     if (!ack) return;
-    state.outbox = state.outbox.filter(function (item) { return item.client_message_id !== ack.client_message_id; });
+    // Taken: kept (acknowledged) until the history has it, so a reload while the bot works loses nothing.
+    state.outbox = state.outbox.filter(function (item) {
+      if (item.client_message_id !== ack.client_message_id) return true;
+      item.acked = Date.now();
+      return !ack.error;
+    });
     save(OUTBOX_KEY, state.outbox);
     var bubble = ack.client_message_id && ui.log.querySelector("[data-client-id='" + ack.client_message_id + "']");
     if (bubble) bubble.classList.remove("kefu-pending");
@@ -600,7 +620,8 @@
     build();
     updateComposer();
     // A shopper coming back to a conversation (or a page asking for it) sees it open and up to date.
-    if (config.open || state.outbox.length) setOpen(true);
+    var unsent = state.outbox.filter(function (item) { return !item.acked; }).length;
+    if (config.open || unsent) setOpen(true);
     else if (state.session.session_id) connect();  // a returning shopper: the badge counts what arrives
   }
   window.KefuChatWidget = {open: function () { setOpen(true); }, close: function () { setOpen(false); },
