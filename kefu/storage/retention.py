@@ -330,6 +330,8 @@ def purgers(engine: Engine, tracker_engine: Optional[Engine]) -> list:
         StaleChannelSessions(engine, tracker, keep),
         ClosedCases(engine),
         RowsOlderThan(engine, "failed order proofs", "verification_failures", "failed_at", EPOCH_SECONDS),
+        # A WeChat user's openid and the customer it is bound to, once they have been silent that long.
+        RowsOlderThan(engine, "WeChat users", "wechat_users", "last_user_message_at", EPOCH_SECONDS),
     ]
 
 

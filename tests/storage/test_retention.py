@@ -241,6 +241,21 @@ def test_old_failed_proofs_go(databases):
     assert remaining(databases.engine, "verification_failures", "id") == [2]
 
 
+def test_wechat_users_silent_for_longer_than_the_retention_go_with_their_binding(databases):
+    from kefu.channels.wechat.store import WeChatStore
+
+    store = WeChatStore(databases.engine)
+    for sender, days in (("wxmp-silent", 200), ("wxmp-recent", 1)):
+        store.ensure_user(sender, "mp", "wx1", f"openid-{sender}")
+        store.bind(sender, "C0001", "2024111100001")
+        store.user_wrote(sender, time.time() - days * DAY)
+
+    results, _ = run_purge(databases)
+
+    assert results["WeChat users"].count == 1
+    assert store.user("wxmp-silent") is None and store.user("wxmp-recent").customer_id == "C0001"
+
+
 def test_channel_sessions_go_once_their_shopper_has_been_silent(databases):
     with databases.engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE IF NOT EXISTS channel_sessions "
@@ -263,7 +278,8 @@ def test_tables_not_created_yet_are_skipped_with_a_note(tmp_path):
     lines = []
     results = purge(engine, None, 180, report=lines.append)
     assert [result.note for result in results] == ["no tracker store yet", "no such table yet",
-                                                   "no handoff tables yet", "no such table yet"]
+                                                   "no handoff tables yet", "no such table yet",
+                                                   "no such table yet"]
     assert not (tmp_path / "tracker.db").exists()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -129,6 +130,7 @@ class WeChatOfficialInput(WeChatConnector):
             sender_id = self.sender_id(openid)
             try:
                 await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, self.app_id, openid)
+                await asyncio.to_thread(self.store.user_wrote, sender_id, time.time())  # for the retention purge
             except DATABASE_ERRORS:
                 logger.exception("could not take %s's message; WeChat's retry may", sender_id)
                 await asyncio.to_thread(self.store.forget_seen, key)
