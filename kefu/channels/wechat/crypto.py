@@ -46,7 +46,9 @@ class ForgedCallback(CallbackRefused):
 
 def sha1_signature(*parts: str) -> str:
     """WeChat's signature: SHA1 of the parts sorted and concatenated, lowercase hex."""
-    return hashlib.sha1("".join(sorted(str(part) for part in parts)).encode("utf-8")).hexdigest()
+    # SHA1 is WeChat's choice, not ours: the callbacks are signed so and no other hash would match.
+    joined = "".join(sorted(str(part) for part in parts)).encode("utf-8")
+    return hashlib.sha1(joined).hexdigest()  # nosec B324 - WeChat's protocol (docs/security.md: Bandit)
 
 
 def signatures_match(expected: str, given: Optional[str]) -> bool:
