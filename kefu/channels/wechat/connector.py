@@ -17,6 +17,7 @@ from sanic.response import HTTPResponse
 
 from kefu.channels.limits import MessageLimits, Refusal
 from kefu.channels.relay import HandoffChannel
+from kefu.channels.sessions import SessionCheck, session_tokens
 from kefu.channels.wechat.binding import Binder, identity_of
 from kefu.channels.wechat.crypto import CallbackRefused
 from kefu.channels.wechat.render import choice_number, render_messages
@@ -61,6 +62,14 @@ class WeChatConnector(HandoffChannel, InputChannel):
         if self._binder is None:
             self._binder = Binder(self.store)
         return self._binder
+
+    def take_user(self, sender_id: str, kind: str, account: str, user: str) -> None:
+        """Records the WeChat user, and the first time claims their sender id's channel session with a
+        token nobody is given: the web channels then never hand this conversation's agent replies to a
+        client that learned the sender id (docs/security.md: sessions). Blocking."""
+        self.store.ensure_user(sender_id, kind, account, user)
+        if session_tokens().check(sender_id, None) is SessionCheck.UNCLAIMED:
+            session_tokens().start(sender_id)
 
     # --- what each channel supplies ---
     async def send_texts(self, sender_id: str, texts: List[str]) -> None:

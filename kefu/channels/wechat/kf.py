@@ -212,7 +212,7 @@ class WeChatKfInput(WeChatConnector):
         external_userid = message["external_userid"]
         sender_id = self.sender_id(open_kfid, external_userid)
         try:
-            await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, open_kfid, external_userid)
+            await asyncio.to_thread(self.take_user, sender_id, KIND, open_kfid, external_userid)
             await asyncio.to_thread(self.store.user_wrote, sender_id, float(message.get("send_time") or time.time()))
         except DATABASE_ERRORS:
             # Not taken: the cursor stays before this page, and the next callback's sync takes it again.
@@ -245,7 +245,7 @@ class WeChatKfInput(WeChatConnector):
         if not external_userid:
             return 0
         sender_id = self.sender_id(open_kfid, external_userid)
-        await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, open_kfid, external_userid)
+        await asyncio.to_thread(self.take_user, sender_id, KIND, open_kfid, external_userid)
         try:
             texts = merge_to_fit(await self.answers(handler, sender_id, GREETING_PAYLOAD))
             if texts:

@@ -129,7 +129,7 @@ class WeChatOfficialInput(WeChatConnector):
                 return response.text("success")  # one of WeChat's retries: answered already
             sender_id = self.sender_id(openid)
             try:
-                await asyncio.to_thread(self.store.ensure_user, sender_id, KIND, self.app_id, openid)
+                await asyncio.to_thread(self.take_user, sender_id, KIND, self.app_id, openid)
                 await asyncio.to_thread(self.store.user_wrote, sender_id, time.time())  # for the retention purge
             except DATABASE_ERRORS:
                 logger.exception("could not take %s's message; WeChat's retry may", sender_id)

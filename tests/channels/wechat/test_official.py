@@ -37,6 +37,9 @@ def test_a_message_is_answered_with_success_at_once_and_then_through_the_custom_
     assert metadata["channel"] == "wechat"
     assert "customer_id" not in metadata  # not bound: anonymous
     assert server.bot.received[-1].sender_id.startswith("wxmp-") and "openid-hello" not in server.bot.received[-1].sender_id
+    # The web channels' session of that sender id is claimed: a client that learns it gets no agent replies.
+    from kefu.channels.sessions import SessionCheck, session_tokens
+    assert session_tokens().check(server.bot.received[-1].sender_id, None) is SessionCheck.MISSING
 
 
 def test_wechats_retries_of_one_message_are_answered_once(official, fake):
