@@ -199,6 +199,30 @@ def test_a_shopper_chats_and_finds_the_conversation_again(site, browser, photo):
     phone.close()
 
 
+def test_a_dropped_connection_shows_and_loses_or_doubles_nothing(site, browser):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = demo_page(context, site, login=False)
+    open_chat(page)
+    send(page, "你好")
+    expect(bot_bubbles(page).nth(1)).to_be_visible()
+    expect(page.locator("#kefu-chat")).to_have_attribute("data-typing", "off")
+
+    # The network drops: the widget says so, keeps what is typed meanwhile and reconnects by itself.
+    page.evaluate("KefuChatWidget.connection().io.engine.close()")
+    send(page, "运费多少")
+    expect(page.locator(".kefu-status")).to_have_text("网络不稳定，正在重新连接…")
+    expect(page.locator("#kefu-chat")).to_have_attribute("data-connection", "online")
+    expect(page.locator(".kefu-status")).to_be_hidden()
+    expect(page.locator(".kefu-pending")).to_have_count(0)
+    expect(page.locator("#kefu-chat")).to_have_attribute("data-typing", "off")
+    expect(shopper_bubbles(page)).to_have_text(["你好", "运费多少"])
+
+    session_id = session_of(page)["session_id"]
+    said = [event["text"] for event in site.tracker_events(session_id) if event["event"] == "user"]
+    assert said == ["你好", "运费多少"], "sent once after the reconnect, answered once"
+    context.close()
+
+
 def test_a_shopper_is_served_by_an_agent_and_rates_the_case(site, browser, photo):
     agent = agent_logged_in(browser, site)  # an agent online, so the bot can hand off
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")

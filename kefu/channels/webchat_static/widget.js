@@ -625,6 +625,8 @@
     else if (state.session.session_id) connect();  // a returning shopper: the badge counts what arrives
   }
   window.KefuChatWidget = {open: function () { setOpen(true); }, close: function () { setOpen(false); },
-                           setIdentityToken: function (token) { config.identityToken = token; }};
+                           setIdentityToken: function (token) { config.identityToken = token; },
+                           // The live socket.io connection (for the page's own diagnostics and the tests).
+                           connection: function () { return state.socket; }};
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
