@@ -41,6 +41,7 @@ from kefu.channels.webchat_history import conversation_history
 from kefu.channels.webchat_photos import MAX_PHOTO_BYTES, PhotoLinks, photo_type
 from kefu.channels.webchat_store import RATING_COMMENT_MAX_CHARS, RATING_SCORES, webchat_store
 from kefu.handoff import agents as agent_accounts
+from kefu.handoff.delivery import register_typing_channel
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
 from kefu.replies.webchat import webchat_text
 from kefu.security.client import stamp_client
@@ -191,7 +192,15 @@ class WebChatInput(HandoffSocketIOInput):
             await self._push_handoff_state(sender_id, room=sender_id)
 
         self._add_http_routes(web, photo_links, settings)
+        register_typing_channel(self.name(), self._agent_typing)
         return web
+
+    async def _agent_typing(self, session_id: str, typing: bool) -> bool:
+        """The workspace's agent is writing to this session: its sockets here show it (False: none here)."""
+        if self._live_sender(session_id) is None:
+            return False
+        await self.sio.emit(TYPING_EVENT, {"on": typing, "from": "agent"}, room=session_id, namespace=self.namespace)
+        return True
 
     # -- the handoff as the shopper sees it --------------------------------------------------------
 

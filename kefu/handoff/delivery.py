@@ -19,6 +19,10 @@ Sender = Callable[[List[Dict[str, Any]]], Awaitable[None]]
 LiveSenderFactory = Callable[[str], Optional[Sender]]
 
 _live_senders: Dict[str, LiveSenderFactory] = {}
+# For a channel that can show it: tells a connected shopper that their agent is writing (True) or stopped;
+# False when the shopper is not connected to this server.
+TypingNotifier = Callable[[str, bool], Awaitable[bool]]
+_typing_notifiers: Dict[str, TypingNotifier] = {}
 
 
 def agent_payload(sender_id: str, message: Message, agent_name: Optional[str]) -> Dict[str, Any]:
@@ -46,6 +50,17 @@ def agent_names(engine: Engine, messages: Iterable[Message]) -> Dict[Optional[st
 def register_live_channel(channel_name: str, senders: LiveSenderFactory) -> None:
     """Let the workspace push agent messages to shoppers on ``channel_name`` (its Rasa input channel name)."""
     _live_senders[channel_name] = senders
+
+
+def register_typing_channel(channel_name: str, notifier: TypingNotifier) -> None:
+    """Let the workspace show the agent's typing to shoppers on ``channel_name`` (its Rasa input channel name)."""
+    _typing_notifiers[channel_name] = notifier
+
+
+async def notify_typing(channel_name: Optional[str], sender_id: str, typing: bool) -> bool:
+    """Tell the shopper their agent is writing; False when their channel cannot show it or they are not here."""
+    notifier = _typing_notifiers.get(channel_name or "")
+    return await notifier(sender_id, typing) if notifier is not None else False
 
 
 def live_sender(channel_name: Optional[str], sender_id: str) -> Optional[Sender]:

@@ -17,7 +17,7 @@ from sanic.response import HTTPResponse
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseNotOpen, Message, NotYourCase, UnknownAgent
 from kefu.handoff.conversation import record_agent_message, resume_if_paused
-from kefu.handoff.delivery import agent_names, deliver_pending, live_sender
+from kefu.handoff.delivery import agent_names, deliver_pending, live_sender, notify_typing
 from kefu.storage.handoff_models import CLAIMED, TICKET
 from kefu.handoff.service import DATABASE_ERRORS, HandoffService
 from kefu.handoff.suggestions import last_shopper_text, suggestions_for_case
@@ -88,6 +88,7 @@ class WorkspaceApi:
             ("/api/cases/<case_id:int>/messages", "GET", self.messages),
             ("/api/cases/<case_id:int>/suggestions", "GET", self.suggestions_for),
             ("/api/cases/<case_id:int>/reply", "POST", self.reply),
+            ("/api/cases/<case_id:int>/typing", "POST", self.typing),
             ("/api/cases/<case_id:int>/close", "POST", self.close),
             ("/api/cases/<case_id:int>/callback", "POST", self.callback),
         ]
@@ -340,6 +341,17 @@ class WorkspaceApi:
                 except Exception:
                     logger.exception("live delivery to %s failed; the message waits", delivery.sender_id)
         return response.json({"message": message_json(delivery.message, account.display_name), "pushed": pushed})
+
+    async def typing(self, request: Request, case_id: int) -> HTTPResponse:
+        """The agent is writing a reply in the case they hold: the shopper's channel shows it, if it can."""
+        case = await self._visible_case(request, case_id)
+        if case.claimed_by != request.ctx.agent_account.username or not case.is_open:
+            raise NotYourCase(case_id)
+        body = json_body(request)
+        typing = body.get("typing", True) is not False if isinstance(body, dict) else True
+        tracker = await self._rasa_agent(request).tracker_store.retrieve(case.sender_id)
+        input_channel = tracker.get_latest_input_channel() if tracker is not None else None
+        return response.json({"shown": await notify_typing(input_channel, case.sender_id, typing)})
 
     async def close(self, request: Request, case_id: int) -> HTTPResponse:
         await self._visible_case(request, case_id)

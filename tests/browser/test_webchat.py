@@ -240,10 +240,13 @@ def test_a_shopper_is_served_by_an_agent_and_rates_the_case(site, browser, photo
     expect(handoff).to_have_text("客服 演示客服 为您服务")
 
     agent.locator("#reply-text").fill("亲，我是客服小美，请问耳机哪里坏了？")
+    expect(page.locator(".kefu-typing")).to_be_visible()
+    expect(page.locator(".kefu-typing")).to_contain_text("客服正在输入")
     agent.click("#send-button")
     from_agent = page.locator(".kefu-from-agent")
     expect(from_agent.locator(".kefu-bubble")).to_have_text(["亲，我是客服小美，请问耳机哪里坏了？"])
     expect(from_agent.locator(".kefu-author")).to_have_text(["客服 演示客服"])
+    expect(page.locator(".kefu-typing")).to_be_hidden()  # the message came: nobody is typing
 
     page.set_input_files(".kefu-file", str(photo))
     expect(page.locator(".kefu-from-system .kefu-bubble").last).to_have_text("亲，图片已经发给客服啦～")

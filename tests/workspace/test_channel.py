@@ -26,6 +26,7 @@ ROUTES = {
     ("webhooks/workspace/api/cases/<case_id:int>/messages", "GET"),
     ("webhooks/workspace/api/cases/<case_id:int>/suggestions", "GET"),
     ("webhooks/workspace/api/cases/<case_id:int>/reply", "POST"),
+    ("webhooks/workspace/api/cases/<case_id:int>/typing", "POST"),
     ("webhooks/workspace/api/cases/<case_id:int>/close", "POST"),
     ("webhooks/workspace/api/cases/<case_id:int>/callback", "POST"),
 }

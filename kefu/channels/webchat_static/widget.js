@@ -19,6 +19,7 @@
   var PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp"];
   var STORAGE_KEY = "kefu_webchat_session";
   var OUTBOX_KEY = "kefu_webchat_outbox";
+  var AGENT_TYPING_MS = 6000;
   var ACKED_KEPT_MS = 10 * 60 * 1000;  // an acknowledged message the history never shows is forgotten after this
   var EMOJI = ["😀", "😂", "😊", "😍", "🤔", "😅", "😭", "😡", "👍", "👌", "🙏", "❤️", "🎉", "📦", "🚚", "💰"];
   var LINK = /(https?:\/\/[^\s<>"'，。！？、）】]+)/g;
@@ -302,8 +303,13 @@
     socket.on("message_ack", acknowledge);
     socket.on("typing", function (data) {
       var on = !!(data && data.on);
+      var agent = data && data.from === "agent";
+      ui.typing.firstChild.textContent = agent ? "客服正在输入" : "对方正在输入";
       toggle(ui.typing, on);
-      ui.root.setAttribute("data-typing", on ? "on" : "off");
+      if (!agent) ui.root.setAttribute("data-typing", on ? "on" : "off");
+      // An agent says when they start, not when they stop: the indicator goes after a quiet while.
+      clearTimeout(state.typingTimer);
+      if (on && agent) state.typingTimer = setTimeout(function () { toggle(ui.typing, false); }, AGENT_TYPING_MS);
       if (on) scrollDown();
     });
     socket.on("handoff_state", showHandoff);

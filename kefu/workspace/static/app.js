@@ -505,6 +505,16 @@ $("close-button").addEventListener("click", closeCase);
 $("send-button").addEventListener("click", () => sendReply());
 $("callback-reached").addEventListener("click", () => recordCallback("reached"));
 $("callback-no-answer").addEventListener("click", () => recordCallback("no_answer"));
+// The shopper sees "客服正在输入" while the agent writes (channels that can show it: the web chat).
+const TYPING_EVERY_MS = 3000;
+let lastTypingSent = 0;
+$("reply-text").addEventListener("input", () => {
+  const c = state.caseData;
+  if (!c || c.status !== "claimed" || c.claimed_by !== state.me.username || !$("reply-text").value.trim()) return;
+  if (Date.now() - lastTypingSent < TYPING_EVERY_MS) return;
+  lastTypingSent = Date.now();
+  api(`cases/${c.id}/typing`, { method: "POST", body: { typing: true } }).catch(() => { /* only a courtesy */ });
+});
 $("reply-text").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) sendReply();
 });
