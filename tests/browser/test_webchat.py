@@ -6,7 +6,8 @@ A shopper logs in, chats (an input method composing never sends; emoji; the coun
 and buttons, sends a photo, reloads and finds the conversation again, opens a second tab on it (its
 unread badge counts what arrives while it is closed). Another shopper asks for a human: queued, then
 served by the agent in the workspace (who sees the photo's link), back to the bot when the case closes,
-and rates the case. Screenshots: var/results/webchat.png (desktop), var/results/webchat-mobile.png
+and rates the case. Screenshots: var/results/webchat.png (desktop, after the return's order buttons and a
+photo), var/results/webchat-card.png (the product cards), var/results/webchat-mobile.png
 (a phone: the chat takes the whole screen), var/results/webchat-handoff.png (the agent's messages and
 the rating)."""
 
@@ -133,6 +134,9 @@ def test_a_shopper_chats_and_finds_the_conversation_again(site, browser, photo):
     name = card.locator(".kefu-card-title").inner_text()
     assert "耳机" in name
     expect(card.locator(".kefu-card-price")).to_contain_text("¥")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(RESULTS / "webchat-card.png"))
     card.locator(".kefu-card-details").click()
     expect(shopper_bubbles(page).last).to_have_text(f"详情：{name}")
     expect(bot_bubbles(page).nth(answered + 1)).to_be_visible()
