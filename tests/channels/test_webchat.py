@@ -313,6 +313,8 @@ def test_the_handoff_as_the_shopper_sees_it_and_the_rating_of_the_case(site):
     assert back["closed_case_id"] == case.id and back["text"]
     assert after and not any("handoff" in (reply.get("metadata") or {}) for reply in after), "the bot is back"
 
+    not_json = requests.post(shopper.url("ratings"), data="score=5", headers={TOKEN_HEADER: shopper.token}, timeout=30)
+    assert not_json.status_code == 400 and not_json.json()["message"]
     assert shopper.rate({"score": 6}).status_code == 400
     assert shopper.rate({"score": True}).status_code == 400
     assert shopper.rate({"score": 5, "comment": "长" * 501}).status_code == 400
