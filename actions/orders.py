@@ -23,10 +23,12 @@ from kefu.security.verification import ProofOutcome, proof_guard
 from kefu.services.clarification import intent_payload
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits, order_number_in
 from kefu.services.order_choice import order_meant
-from kefu.services.order_view import order_button_title, order_response
+from kefu.services.order_view import order_button_title, order_card, order_response
 from kefu.storage.clock import shop_now
 
 RECENT_ORDERS_SHOWN = 3
+# The input channels (Rasa's channel names) whose shoppers see cards: the web chat widget.
+CARD_CHANNELS = {"webchat"}
 # How many of a shopper's latest orders are looked through for the one a message is about.
 ORDERS_CONSIDERED = 10
 
@@ -69,14 +71,23 @@ class ActionTrackOrder(Action):
             say(dispatcher, "verification_locked")
             return []
         text = tracker.latest_message.get("text")
-        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT), text)
+        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT), text,
+                                draws_cards(tracker))
+
+
+def draws_cards(tracker: Tracker) -> bool:
+    """Whether the shopper's channel draws cards (the web chat). Rasa's other output channels send a
+    custom payload as a message of its own, which a REST client would read as a message without text."""
+    return tracker.get_latest_input_channel() in CARD_CHANNELS
 
 
 async def show_order(
-    dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str], text: Optional[str] = None
+    dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str], text: Optional[str] = None,
+    with_card: bool = False,
 ) -> List[EventType]:
-    """The order's status and parcel for its owner. Without an order number, the one order the message
-    can be about ("没收到货啊 都好几天了": the parcel on the road), else their recent orders to pick from."""
+    """The order's status and parcel for its owner (``with_card``: with an order card in the summary's
+    message). Without an order number, the one order the message can be about ("没收到货啊 都好几天了":
+    the parcel on the road), else their recent orders to pick from."""
     try:
         if order_id:
             order = await owned_order(customer_id, order_id)
@@ -93,7 +104,9 @@ async def show_order(
     except BackendFailure:
         apologise_for_backend(dispatcher)
         return []
-    for reply in order_response(order, events or [], shop_now()):
+    replies = order_response(order, events or [], shop_now())
+    say_reply(dispatcher, replies[0], card=order_card(order) if with_card else None)
+    for reply in replies[1:]:
         say_reply(dispatcher, reply)
     return [
         SlotSet(names.ORDER_ID_SLOT, order.order_id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -18,10 +18,15 @@ def say(dispatcher: CollectingDispatcher, template: str, **values: Any) -> None:
     dispatcher.utter_message(**render(template, **values))
 
 
-def say_reply(dispatcher: CollectingDispatcher, reply: Dict[str, Any]) -> None:
-    """Sends a reply the services composed: its template name plus the values to fill in."""
+def say_reply(dispatcher: CollectingDispatcher, reply: Dict[str, Any], card: Optional[Dict[str, Any]] = None) -> None:
+    """Sends a reply the services composed: its template name plus the values to fill in. A ``card``
+    (a custom payload such as an order card) travels in the same message, so a channel that cannot
+    draw it still has the text."""
     values = {key: value for key, value in reply.items() if key != "template"}
-    say(dispatcher, reply["template"], **values)
+    if card is None:
+        say(dispatcher, reply["template"], **values)
+    else:
+        dispatcher.utter_message(**render(reply["template"], **values), json_message=card)
 
 
 def apologise_for_backend(dispatcher: CollectingDispatcher) -> None:

@@ -49,6 +49,22 @@ def order_button_title(order: Order) -> str:
     return Phrase("order_button", order_id=order.order_id, first=first, more=more, status=order.status_label)
 
 
+def order_card(order: Order) -> Dict:
+    """The order as a card (status, items, parcel) for channels that draw one (the web chat's
+    ``order_card``, docs/channels/webchat.md: cards); the others show the text it comes with."""
+    shipment = order.latest_shipment
+    return {
+        "type": "order_card",
+        "order": {
+            "order_id": order.order_id,
+            "status": str(order.status_label),
+            "items": [{"name": item.product_name, "quantity": item.quantity} for item in order.items],
+            "carrier": shipment.carrier if shipment else None,
+            "tracking_number": shipment.tracking_number if shipment else None,
+        },
+    }
+
+
 def order_response(order: Order, events: List[LogisticsEvent], now: datetime) -> List[Dict]:
     """The replies (template name and values) that describe the order, in order."""
     values = {"order_id": order.order_id, "items": items_text(order), "status": order.status_label}

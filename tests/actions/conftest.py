@@ -79,10 +79,11 @@ def make_tracker(
     slot_events: Iterable[tuple] = (),
     active_loop: Optional[str] = None,
     entities: Iterable[Dict[str, Any]] = (),
+    input_channel: Optional[str] = None,
 ) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities)}
     events: List[Dict[str, Any]] = [
-        {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}
+        {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}, "input_channel": input_channel}
     ]
     events += [{"event": "slot", "name": name, "value": value} for name, value in slot_events]
     all_slots = dict(slots or {})

@@ -23,6 +23,33 @@ def test_authenticated_shopper_sees_status_and_logistics_of_own_order(shop_backe
     assert slot_events(events)["verified_customer_id"] == "C0001"
 
 
+def test_in_the_web_chat_the_order_comes_with_an_order_card_in_the_same_message_as_its_summary(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100002"}, C0001, input_channel="webchat"))
+    summary = dispatcher.messages[0]
+    card = summary["custom"]
+    assert summary["text"] and card["type"] == "order_card"
+    order = card["order"]
+    assert order["order_id"] == "2024111100002" and order["status"] in summary["text"]
+    assert order["items"] and all(item["name"] and item["quantity"] >= 1 for item in order["items"])
+    assert order["carrier"] and order["tracking_number"], "a shipped order's card names its parcel"
+    assert not any(message.get("custom") for message in dispatcher.messages[1:])
+
+
+def test_an_order_not_shipped_yet_has_a_card_without_a_parcel(shop_backends):
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100003"}, C0001, input_channel="webchat"))
+    order = dispatcher.messages[0]["custom"]["order"]
+    assert order["order_id"] == "2024111100003" and order["tracking_number"] is None
+
+
+@pytest.mark.parametrize("input_channel", ["rest", "socketio", "wechat", "platform_bridge", None])
+def test_channels_that_draw_no_cards_get_the_text_alone(shop_backends, input_channel):
+    # Rasa's output channels send a custom payload as a message of its own: a REST client would get
+    # a message without text.
+    dispatcher, _ = run(ActionTrackOrder(), make_tracker({"order_id": "2024111100002"}, C0001,
+                                                         input_channel=input_channel))
+    assert dispatcher.messages and not any(message.get("custom") for message in dispatcher.messages)
+
+
 @pytest.mark.parametrize("order_id", ["2024111100005", "2099123112345"], ids=["someone-elses", "non-existent"])
 def test_someone_elses_order_and_a_missing_order_get_the_same_answer(shop_backends, order_id):
     dispatcher, events = run(ActionTrackOrder(), make_tracker({"order_id": order_id}, C0001))
