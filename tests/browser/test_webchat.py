@@ -259,6 +259,10 @@ def test_a_shopper_is_served_by_an_agent_and_rates_the_case(site, browser, photo
     expect(shopper_lines.last).to_have_text("左耳没有声音")
     expect(shopper_lines.nth(-2)).to_contain_text("[图片] http")
     expect(shopper_lines.nth(-2)).to_contain_text("/webhooks/webchat/photos/")
+    thumbnail = shopper_lines.nth(-2).locator("img.photo")
+    expect(thumbnail).to_be_visible()
+    wait_for(lambda: agent.evaluate("img => img.naturalWidth", thumbnail.element_handle()) == 64,
+             message="the agent's browser showing the photo")
 
     agent.click("#close-button")
     agent.click("#close-button")

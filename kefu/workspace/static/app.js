@@ -304,11 +304,29 @@ function showCase(data) {
   document.querySelectorAll(".case-item").forEach((item) => item.classList.toggle("selected", Number(item.dataset.caseId) === c.id));
 }
 
+// A photo the shopper sent through the web chat arrives as "[图片] <signed link>" (docs/channels/webchat.md).
+// Shown as a thumbnail only for this server's own photo links: a shopper typing a line like it with
+// another address must not make the agent's browser fetch it.
+const PHOTO_LINE = /^\[图片\] (\S+)$/;
+
+function photoOf(who, text) {
+  const match = who === "shopper" && PHOTO_LINE.exec(text || "");
+  if (!match) return null;
+  let url;
+  try { url = new URL(match[1]); } catch (error) { return null; }
+  const ours = /^\/webhooks\/webchat\/photos\/[0-9a-f]{32}$/.test(url.pathname) && /^\?sig=[0-9]+\.[0-9a-f]{64}$/.test(url.search);
+  // Loaded from this server whatever host the shopper's upload named (a proxy may rewrite it).
+  return ours ? `${location.origin}${url.pathname}${url.search}` : null;
+}
+
 function messageItem(who, text, at, author) {
   const label = who === "agent" ? `客服 ${author || ""}` : WHO[who] || who;
+  const photo = photoOf(who, text);
   return el("li", { class: `msg ${who}`, "data-who": who },
     el("span", { class: "label", text: `${label} ${clock(at)}` }),
-    el("span", { class: "bubble", text }));
+    el("span", { class: "bubble", text },
+      photo && el("a", { class: "photo-link", href: photo, target: "_blank", rel: "noopener noreferrer" },
+        el("img", { class: "photo", src: photo, alt: "顾客发送的图片" }))));
 }
 
 function appendMessages(messages) {
