@@ -13,8 +13,9 @@ own (``/webchat/socket.io``), with what a chat widget needs besides, all under `
 Every message is stamped ``channel: web`` and carries only the identity the page vouched for
 (``customer_id`` with its ``identity_token``, CONTRACT §3, checked by the actions). A message with a
 client message id the session already sent (the widget sending again after a reconnect) is acknowledged
-and not answered twice. The socket hears ``typing`` while the bot works and ``handoff_state`` when its
-place in the agents' queue, its agent or the end of the case changes.
+and not answered twice. The socket hears ``typing`` while the bot (or an agent) writes, ``handoff_state`` when its
+place in the agents' queue, its agent or the end of the case changes, and ``rating_request`` when the
+shopper says goodbye to the bot.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from kefu.channels.webchat_store import RATING_COMMENT_MAX_CHARS, RATING_SCORES,
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.delivery import register_typing_channel
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
+from kefu.names import GOODBYE_INTENT
 from kefu.replies.webchat import webchat_text
 from kefu.security.client import stamp_client
 from kefu.security.identity import identity_secret, sign_identity
@@ -62,6 +64,7 @@ DISPLAY_TEXT_MAX_CHARS = 100
 TYPING_EVENT = "typing"
 ACK_EVENT = "message_ack"
 HANDOFF_STATE_EVENT = "handoff_state"
+RATING_REQUEST_EVENT = "rating_request"
 
 STATIC_DIR = Path(__file__).resolve().parent / "webchat_static"
 STATIC_FILES = {
@@ -190,6 +193,9 @@ class WebChatInput(HandoffSocketIOInput):
             finally:
                 await sio.emit(TYPING_EVENT, {"on": False, "from": "bot"}, room=sender_id, namespace=self.namespace)
             await self._push_handoff_state(sender_id, room=sender_id)
+            if await self._said_goodbye(sender_id):
+                await sio.emit(RATING_REQUEST_EVENT, {"subject": "conversation"}, room=sender_id,
+                               namespace=self.namespace)
 
         self._add_http_routes(web, photo_links, settings)
         register_typing_channel(self.name(), self._agent_typing)
@@ -201,6 +207,21 @@ class WebChatInput(HandoffSocketIOInput):
             return False
         await self.sio.emit(TYPING_EVENT, {"on": typing, "from": "agent"}, room=session_id, namespace=self.namespace)
         return True
+
+    async def _said_goodbye(self, session_id: str) -> bool:
+        """Whether the shopper's last message ended the conversation with the bot (a goodbye): the time
+        to ask how it went. Never with an agent: the case's end asks for that rating."""
+        agent = self.rasa_agent
+        if agent is None or agent.tracker_store is None:
+            return False
+        try:
+            tracker = await agent.tracker_store.retrieve(session_id)
+        except Exception:  # only a courtesy: the rating stays one click away in the header
+            logger.exception("could not read the tracker of %s", session_id)
+            return False
+        if tracker is None or tracker.is_paused():
+            return False
+        return (tracker.latest_message.intent or {}).get("name") == GOODBYE_INTENT
 
     # -- the handoff as the shopper sees it --------------------------------------------------------
 

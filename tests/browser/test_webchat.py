@@ -203,7 +203,7 @@ def test_a_shopper_chats_and_finds_the_conversation_again(site, browser, photo):
     phone.close()
 
 
-def test_a_dropped_connection_shows_and_loses_or_doubles_nothing(site, browser):
+def test_a_dropped_connection_shows_and_loses_or_doubles_nothing_and_a_goodbye_asks_for_a_rating(site, browser):
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = demo_page(context, site, login=False)
     open_chat(page)
@@ -224,6 +224,17 @@ def test_a_dropped_connection_shows_and_loses_or_doubles_nothing(site, browser):
     session_id = session_of(page)["session_id"]
     said = [event["text"] for event in site.tracker_events(session_id) if event["event"] == "user"]
     assert said == ["你好", "运费多少"], "sent once after the reconnect, answered once"
+
+    # Saying goodbye to the bot asks how the conversation went.
+    send(page, "拜拜")
+    rating = page.locator(".kefu-rating")
+    expect(rating).to_be_visible()
+    expect(rating.locator(".kefu-rating-prompt")).to_have_text("请为本次对话打分")
+    rating.locator(".kefu-star[data-score='5']").click()
+    rating.locator(".kefu-rating-submit").click()
+    expect(page.locator(".kefu-from-system .kefu-bubble").last).to_have_text("感谢亲的评价，我们会继续努力的～")
+    ratings = WebchatStore(site.service.engine).ratings_of(session_id)
+    assert [(r["subject"].split(":")[0], r["score"], r["case_id"]) for r in ratings] == [("conversation", 5, None)]
     context.close()
 
 

@@ -46,7 +46,8 @@ def png(size=(8, 8)):
 class WebShopper:
     """The widget's side of the socket: a session with its token, and every event it hears, by kind."""
 
-    EVENTS = ("bot_uttered", "message_ack", "typing", "handoff_state", "session_confirm", "session_token")
+    EVENTS = ("bot_uttered", "message_ack", "typing", "handoff_state", "session_confirm", "session_token",
+              "rating_request")
 
     def __init__(self, site, session_id=None, token=None, identity=None):
         self.site = site
@@ -169,6 +170,21 @@ def test_a_message_is_stamped_web_carries_the_pages_identity_and_comes_back_in_t
     assert messages[0] == {"from": "shopper", "text": "你好", "at": messages[0]["at"], "client_message_id": sent}
     assert [m["text"] for m in messages[1:]] == [reply["text"] for reply in replies if reply.get("text")]
     assert history.json()["handoff"] == {"state": "bot"}
+
+
+def test_a_goodbye_to_the_bot_asks_for_a_rating_of_the_conversation(site):
+    async def scenario():
+        shopper = await WebShopper(site).connect()
+        await shopper.says("包邮吗")
+        await shopper.bot_turn()
+        await shopper.nothing_within("rating_request", seconds=1.0)
+        await shopper.says("拜拜")
+        await shopper.bot_turn()
+        asked = await shopper.next("rating_request")
+        await shopper.disconnect()
+        return asked
+
+    assert run(scenario) == {"subject": "conversation"}
 
 
 def test_the_history_needs_the_sessions_own_token(site):

@@ -20,6 +20,7 @@
   var STORAGE_KEY = "kefu_webchat_session";
   var OUTBOX_KEY = "kefu_webchat_outbox";
   var AGENT_TYPING_MS = 6000;
+  var RATED_KEY = "kefu_webchat_rating_asked";
   var ACKED_KEPT_MS = 10 * 60 * 1000;  // an acknowledged message the history never shows is forgotten after this
   var EMOJI = ["😀", "😂", "😊", "😍", "🤔", "😅", "😭", "😡", "👍", "👌", "🙏", "❤️", "🎉", "📦", "🚚", "💰"];
   var LINK = /(https?:\/\/[^\s<>"'，。！？、）】]+)/g;
@@ -313,6 +314,13 @@
       if (on) scrollDown();
     });
     socket.on("handoff_state", showHandoff);
+    // The shopper said goodbye to the bot: how did it go? (Asked once a day at most.)
+    socket.on("rating_request", function () {
+      var today = new Date().toDateString();
+      if (load(RATED_KEY) === today) return;
+      save(RATED_KEY, today);
+      showRating(null, "请为本次对话打分");
+    });
     socket.on("disconnect", function (reason) {
       if (reason !== "io client disconnect") setStatus("网络不稳定，正在重新连接…");
     });
