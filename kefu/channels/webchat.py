@@ -23,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -73,6 +75,10 @@ STATIC_FILES = {
     "socket.io.min.js": "application/javascript; charset=utf-8",
     "socket.io.LICENSE": "text/plain; charset=utf-8",
 }
+# Client message ids are kept a day (a widget sends a message again within seconds of a reconnect, or from
+# its outbox when the shopper comes back), then forgotten, once an hour.
+CLIENT_MESSAGE_IDS_KEPT_SECONDS = 24 * 3600
+FORGET_EVERY_SECONDS = 3600
 # Photos one session may send in a minute: enough for a few shots of a damaged parcel, not a flood of megabytes.
 PHOTOS_PER_MINUTE = 6
 DEMO_CUSTOMER_ID = "C0001"  # CONTRACT §5
@@ -240,8 +246,16 @@ class WebChatInput(HandoffSocketIOInput):
     async def _watch_handoffs(self, seconds: float) -> None:
         """Every ``seconds``: the connected sessions whose handoff changed (an agent took the case, the
         queue moved, the case closed) hear it without writing first."""
+        next_forget = 0.0
         while True:
             await asyncio.sleep(seconds)
+            if time.monotonic() >= next_forget:
+                next_forget = time.monotonic() + FORGET_EVERY_SECONDS
+                try:
+                    cutoff = shop_now() - timedelta(seconds=CLIENT_MESSAGE_IDS_KEPT_SECONDS)
+                    await asyncio.to_thread(webchat_store().forget_client_messages, cutoff)
+                except DATABASE_ERRORS:
+                    logger.exception("could not forget old client message ids")
             for session_id in list(self._watched):
                 if self._live_sender(session_id) is None:
                     del self._watched[session_id]  # nobody here listens to it any more

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -51,6 +52,13 @@ class WebchatStore:
                 session.rollback()
                 return False
         return True
+
+    def forget_client_messages(self, before: datetime) -> int:
+        """Drops the message ids taken before ``before`` (a widget resends within seconds, not days); how many."""
+        with self._sessions() as session:
+            gone = session.execute(delete(WebchatClientMessage).where(WebchatClientMessage.received_at < before))
+            session.commit()
+            return gone.rowcount or 0
 
     def add_photo(self, sender_id: str, content_type: str, data: bytes, case_id: Optional[int]) -> str:
         photo_id = secrets.token_hex(16)

@@ -1,6 +1,9 @@
 """The web chat's tables (kefu/channels/webchat_store.py) on a real SQLite database, two replicas' worth."""
 
+from datetime import timedelta
+
 from kefu.channels.webchat_store import WebchatStore
+from kefu.storage.clock import shop_now
 from kefu.storage.db import make_engine
 
 
@@ -38,3 +41,14 @@ def test_a_second_rating_of_the_same_subject_replaces_the_first(tmp_path):
         {"subject": "conversation:2026-12-04", "case_id": None, "agent": None, "score": 5, "comment": "很方便",
          "channel": "web"},
     ]
+
+
+def test_old_client_message_ids_are_forgotten(tmp_path):
+    moments = iter([shop_now() - timedelta(days=2), shop_now()])
+    store = WebchatStore(make_engine(f"sqlite:///{tmp_path / 'shop.db'}"), now=lambda: next(moments))
+    store.take_client_message("s1", "old")
+    store.take_client_message("s1", "new")
+    assert store.forget_client_messages(shop_now() - timedelta(days=1)) == 1
+    store._now = shop_now
+    assert store.take_client_message("s1", "old"), "forgotten: taken again"
+    assert not store.take_client_message("s1", "new")
