@@ -382,7 +382,8 @@ class WebChatInput(HandoffSocketIOInput):
 
 
 class WebChatOutput(SocketIOOutput):
-    """Rasa's socket.io output, with the recommendation's product buttons shown as product cards."""
+    """Rasa's socket.io output, with the recommendation's product buttons shown as product cards and the
+    actions' custom payloads (order cards) sent as the widget draws them."""
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
@@ -393,6 +394,12 @@ class WebChatOutput(SocketIOOutput):
             await self.send_text_message(recipient_id, text)
         for card in cards:
             await self._send_message(recipient_id, {"custom": card})
+
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        # Rasa's socket.io output passes the payload as emit's keyword arguments (it expects {"data": ...});
+        # the actions' cards ({"type": "order_card", ...}) go to the widget as the message's "custom".
+        await self._send_message(recipient_id, {"custom": json_message})
 
 
 def _cards(buttons: List[Dict[Text, Any]]):

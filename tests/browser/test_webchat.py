@@ -2,13 +2,13 @@
 on the demo shop page, against a real Rasa server and action server on a demo shop of their own, in demo
 mode (the fake login as 张三 signs an identity token server-side).
 
-A shopper logs in, chats (an input method composing never sends; emoji; the counter), gets product cards
-and buttons, sends a photo, reloads and finds the conversation again, opens a second tab on it (its
+A shopper logs in, chats (an input method composing never sends; emoji; the counter), gets product cards,
+an order card and buttons, sends a photo, reloads and finds the conversation again, opens a second tab on it (its
 unread badge counts what arrives while it is closed). Another shopper asks for a human: queued, then
 served by the agent in the workspace (who sees the photo's link), back to the bot when the case closes,
 and rates the case. Screenshots: var/results/webchat.png (desktop, after the return's order buttons and a
 photo), var/results/webchat-card.png (the product cards), var/results/webchat-mobile.png
-(a phone: the chat takes the whole screen), var/results/webchat-handoff.png (the agent's messages and
+(a phone: the chat takes the whole screen, with an order card), var/results/webchat-handoff.png (the agent's messages and
 the rating)."""
 
 import io
@@ -190,15 +190,18 @@ def test_a_shopper_chats_and_finds_the_conversation_again(site, browser, photo):
     assert session_of(second) == session
     context.close()
 
-    # A phone: the chat takes the whole screen.
+    # A phone: the chat takes the whole screen; an order comes with its card (status, items, parcel).
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    small = demo_page(phone, site, login=False)
+    small = demo_page(phone, site)
     open_chat(small)
     box = small.locator(".kefu-panel").bounding_box()
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, PHONE["width"], PHONE["height"])
-    send(small, "你好")
-    expect(bot_bubbles(small).nth(1)).to_be_visible()  # the greeting, then the bot's answer
+    send(small, "订单2024111100002到哪了")
+    order_card = small.locator(".kefu-order-card")
+    expect(order_card).to_contain_text("订单 2024111100002", timeout=60_000)
+    expect(order_card.locator(".kefu-order-parcel")).to_contain_text("运单号")
     expect(small.locator(".kefu-pending")).to_have_count(0)
+    expect(small.locator("#kefu-chat")).to_have_attribute("data-typing", "off")
     small.screenshot(path=str(RESULTS / "webchat-mobile.png"))
     phone.close()
 

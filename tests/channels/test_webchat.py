@@ -187,6 +187,25 @@ def test_a_goodbye_to_the_bot_asks_for_a_rating_of_the_conversation(site):
     assert run(scenario) == {"subject": "conversation"}
 
 
+def test_an_order_comes_with_its_order_card_live_and_in_the_history(site):
+    async def scenario():
+        shopper = await WebShopper(site, identity=logged_in("C0001")).connect()
+        await shopper.says("订单2024111100002到哪了")
+        replies = await shopper.bot_turn()
+        await shopper.disconnect()
+        return shopper, replies
+
+    shopper, replies = run(scenario)
+    cards = [reply["custom"] for reply in replies if "custom" in reply]
+    assert [card["type"] for card in cards] == ["order_card"], replies
+    order = cards[0]["order"]
+    assert order["order_id"] == "2024111100002" and order["status"] and order["items"]
+    assert order["tracking_number"], "shipped yesterday: it has a parcel"
+    assert any(reply.get("text") for reply in replies), "the summary's text comes too"
+    history = shopper.history().json()["messages"]
+    assert [m["custom"]["order"]["order_id"] for m in history if "custom" in m] == ["2024111100002"]
+
+
 def test_the_history_needs_the_sessions_own_token(site):
     async def scenario():
         one = await WebShopper(site).connect()
