@@ -1,6 +1,6 @@
 """The handoff database's schema as a whole: the handoff tables (handoff_models) and the tables that
-share their Base and database (agent access, case clients, channel sessions, proof failures, the WeChat
-channels' state). Every module that adds tables to that Base is imported here, so creating the schema
+share their Base and database (agent access, case clients, channel sessions, proof failures, the web
+chat's and the WeChat channels' state). Every module that adds tables to that Base is imported here, so creating the schema
 never depends on which module happened to be imported first."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from kefu.storage import agent_access_models, case_client_models, session_models, verification_models  # noqa: F401
-from kefu.storage import wechat_models  # noqa: F401
+from kefu.storage import webchat_models, wechat_models  # noqa: F401
 from kefu.storage.handoff_models import Base
 
 

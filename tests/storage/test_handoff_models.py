@@ -14,7 +14,8 @@ from tests.handoff.conftest import PASSWORD, WEDNESDAY_10AM, handoff_settings
 
 HANDOFF_TABLES = {"agents", "handoff_cases", "handoff_messages", "revoked_sessions", "ticket_callbacks",
                   "agent_access", "case_clients", "channel_sessions", "verification_failures",
-                  "wechat_access_tokens", "wechat_seen_messages", "wechat_kf_cursors", "wechat_users"}
+                  "wechat_access_tokens", "wechat_seen_messages", "wechat_kf_cursors", "wechat_users",
+                  "webchat_client_messages", "webchat_photos", "webchat_ratings"}
 # What a database made before sessions could be revoked and tickets called back has.
 FIRST_TABLES = ("agents", "handoff_cases", "handoff_messages")
 
