@@ -1,7 +1,7 @@
 """The handoff database's schema as a whole: the handoff tables (handoff_models) and the tables that
 share their Base and database (agent access, case clients, channel sessions, proof failures, the web
-chat's and the WeChat channels' state). Every module that adds tables to that Base is imported here, so creating the schema
-never depends on which module happened to be imported first."""
+chat's and the WeChat channels' state). Every module that adds tables to that Base is imported here,
+so creating the schema never depends on which module happened to be imported first."""
 
 from __future__ import annotations
 
