@@ -332,6 +332,9 @@ def purgers(engine: Engine, tracker_engine: Optional[Engine]) -> list:
         RowsOlderThan(engine, "failed order proofs", "verification_failures", "failed_at", EPOCH_SECONDS),
         # A WeChat user's openid and the customer it is bound to, once they have been silent that long.
         RowsOlderThan(engine, "WeChat users", "wechat_users", "last_user_message_at", EPOCH_SECONDS),
+        # Photos shoppers sent in the web chat (a damaged parcel, a face in a mirror): personal data.
+        # The ratings stay: they are the analytics' figures, with no one's words but an optional comment.
+        RowsOlderThan(engine, "web chat photos", "webchat_photos", "created_at"),
     ]
 
 

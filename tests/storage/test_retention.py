@@ -256,6 +256,22 @@ def test_wechat_users_silent_for_longer_than_the_retention_go_with_their_binding
     assert store.user("wxmp-silent") is None and store.user("wxmp-recent").customer_id == "C0001"
 
 
+def test_web_chat_photos_older_than_the_retention_go(databases):
+    from kefu.storage.webchat_models import WebchatPhoto
+
+    with databases.engine.begin() as connection:
+        connection.execute(sa.insert(WebchatPhoto), [
+            dict(id=photo_id, sender_id="web-1", content_type="image/png", size=4, data=b"\x89PNG",
+                 created_at=NOW - timedelta(days=days))
+            for photo_id, days in (("old", 200), ("new", 1))
+        ])
+
+    results, _ = run_purge(databases)
+
+    assert results["web chat photos"].count == 1
+    assert remaining(databases.engine, "webchat_photos", "id") == ["new"]
+
+
 def test_channel_sessions_go_once_their_shopper_has_been_silent(databases):
     with databases.engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE IF NOT EXISTS channel_sessions "
@@ -279,7 +295,7 @@ def test_tables_not_created_yet_are_skipped_with_a_note(tmp_path):
     results = purge(engine, None, 180, report=lines.append)
     assert [result.note for result in results] == ["no tracker store yet", "no such table yet",
                                                    "no handoff tables yet", "no such table yet",
-                                                   "no such table yet"]
+                                                   "no such table yet", "no such table yet"]
     assert not (tmp_path / "tracker.db").exists()
 
 
