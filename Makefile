@@ -76,7 +76,7 @@ validate: setup
 
 test-unit: setup
 	@bash scripts/setup_browser.sh
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=25 tests
 
 # `rasa test` as a trainer runs it bare from the project root: every test story in
 # tests/stories/ (the only test_*.yml story files under the root, tests/test_rasa_test_discovery.py)

@@ -8,16 +8,14 @@ from __future__ import annotations
 import pytest
 
 from kefu.channels.platform_signing import Verdict, check_signature
-from tests.channels.platform_support import SECRETS, Bridge, callback_receiver, free_port
-from tests.channels.support import AgentClient, handoff_site, wait_for
+from tests.channels.platform_support import SECRETS, Bridge, callback_receiver
+from tests.channels.support import AgentClient, wait_for
 
 
 @pytest.fixture(scope="module")
-def live(trained_model, tmp_path_factory):
-    environment = {"PLATFORM_BRIDGE_SECRET_TAOBAO": SECRETS["taobao"], "PLATFORM_BRIDGE_CALLBACK_HOSTS": "127.0.0.1"}
-    with handoff_site(tmp_path_factory.mktemp("platform_live"), trained_model, free_port(), free_port(),
-                      **environment) as site:
-        yield site, Bridge(f"{site.rasa_url}/webhooks/platform", agent=None)
+def live(site):
+    """The channel tests' assistant (tests/channels/conftest.py), with the Taobao bridge configured."""
+    return site, Bridge(f"{site.rasa_url}/webhooks/platform", agent=None)
 
 
 def user_events(site, sender_id):

@@ -5,7 +5,6 @@ browser: tests/browser/test_webchat.py."""
 
 import asyncio
 import io
-import socket
 import uuid
 
 import pytest
@@ -17,24 +16,11 @@ from kefu.channels.sessions import TOKEN_HEADER
 from kefu.channels.webchat import PHOTOS_PER_MINUTE
 from kefu.channels.webchat_photos import MAX_PHOTO_BYTES
 from kefu.channels.webchat_store import WebchatStore
-from tests.channels.support import AgentClient, handoff_site
+from tests.channels.support import AgentClient
 from tests.logged_in import logged_in
 
 POLL_SECONDS = 1.0
 QUIET_SECONDS = 2.0
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(trained_model, tmp_path_factory):
-    with handoff_site(tmp_path_factory.mktemp("webchat"), trained_model, free_port(), free_port(),
-                      HANDOFF_SOCKET_POLL_SECONDS=str(POLL_SECONDS)) as running:
-        yield running
 
 
 def png(size=(8, 8)):

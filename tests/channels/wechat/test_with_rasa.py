@@ -8,25 +8,15 @@ import time
 import pytest
 
 from kefu.channels.wechat.store import sender_id_for
-from tests.channels.support import AgentClient, handoff_site, wait_for
-from tests.channels.wechat.fake_wechat import (
-    CORP_ID, KF_AES_KEY, KF_SECRET, KF_TOKEN, MP_AES_KEY, MP_APP_ID, MP_SECRET, MP_TOKEN, OPEN_KFID, FakeWeChat,
-    mp_message,
-)
-from tests.channels.wechat.support import free_port
+from tests.channels.support import AgentClient, wait_for
+from tests.channels.wechat.fake_wechat import MP_APP_ID, OPEN_KFID, mp_message
 from tests.logged_in import TEST_IDENTITY_SECRET
 
 
 @pytest.fixture(scope="module")
-def live(trained_model, tmp_path_factory):
-    with FakeWeChat() as fake:
-        environment = {"WECHAT_API_BASE": fake.base_url, "WECHAT_APP_ID": MP_APP_ID, "WECHAT_APP_SECRET": MP_SECRET,
-                       "WECHAT_TOKEN": MP_TOKEN, "WECHAT_ENCODING_AES_KEY": MP_AES_KEY,
-                       "WECOM_API_BASE": fake.base_url, "WECOM_CORP_ID": CORP_ID, "WECOM_KF_SECRET": KF_SECRET,
-                       "WECOM_KF_TOKEN": KF_TOKEN, "WECOM_KF_ENCODING_AES_KEY": KF_AES_KEY}
-        with handoff_site(tmp_path_factory.mktemp("wechat_live"), trained_model, free_port(), free_port(),
-                          **environment) as site:
-            yield site, fake
+def live(site, fake_wechat):
+    """The channel tests' assistant (tests/channels/conftest.py), configured for the fake WeChat."""
+    return site, fake_wechat
 
 
 def sent_to(fake, openid):
