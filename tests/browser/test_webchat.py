@@ -12,16 +12,15 @@ photo), var/results/webchat-card.png (the product cards), var/results/webchat-mo
 the rating)."""
 
 import io
-import socket
 
 import pytest
 from PIL import Image
 
 from kefu.channels.webchat_store import WebchatStore
 from kefu.settings import PROJECT_ROOT
-from tests.browser.test_workspace import CHROMIUM, case_item
+from tests.browser.test_workspace import case_item
 from tests.browser.test_workspace import logged_in as agent_logged_in
-from tests.channels.support import handoff_site, wait_for
+from tests.channels.support import wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
@@ -30,29 +29,6 @@ expect.set_options(timeout=30_000)  # a bot turn on a busy 2-core machine
 RESULTS = PROJECT_ROOT / "var" / "results"
 DESKTOP = {"width": 1280, "height": 820}
 PHONE = {"width": 390, "height": 844}
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(trained_model, tmp_path_factory):
-    with handoff_site(tmp_path_factory.mktemp("webchat-browser"), trained_model, free_port(), free_port(),
-                      KEFU_DEMO_MODE="1", HANDOFF_SOCKET_POLL_SECONDS="1") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run scripts/setup_browser.sh (make test does)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -11,42 +11,22 @@ answered, then reached.
 """
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
 from kefu.storage.clock import shop_now
-from tests.channels.support import OTHER_AGENT, Shopper, from_agent, from_bot, handoff_site, wait_for
+from tests.browser.conftest import CLAIM_TIMEOUT_SECONDS
+from tests.channels.support import OTHER_AGENT, Shopper, from_agent, from_bot, wait_for
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 # The page polls every 1.5-2.5 s; on a busy 2-core machine a step can take a few of those.
 expect.set_options(timeout=15_000)
 
-RASA_PORT, ACTION_PORT = 5142, 5192
-CLAIM_TIMEOUT_SECONDS = 10
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = PROJECT_ROOT / "var" / "results" / "workspace.png"
 VIEWPORT = {"width": 1400, "height": 860}
-
-
-@pytest.fixture(scope="module")
-def site(trained_model, tmp_path_factory):
-    with handoff_site(tmp_path_factory.mktemp("browser"), trained_model, RASA_PORT, ACTION_PORT,
-                      HANDOFF_CLAIM_TIMEOUT_SECONDS=str(CLAIM_TIMEOUT_SECONDS)) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: run scripts/setup_browser.sh (make test does)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 def logged_in(browser, site, username="agent", password="agent123", timezone_id=None):
