@@ -29,6 +29,14 @@ def says(site, fake, openid, text, replies_before):
     return wait_for(lambda: sent_to(fake, openid)[replies_before:], timeout=60, message=f"an answer to {text}")
 
 
+def user_event(site, sender_id, text):
+    """The tracker's user event of ``text`` (waited for: the previous turn's answer may still be going out
+    in several messages when this one's first text arrives)."""
+    return wait_for(lambda: next((event for event in reversed(site.tracker_events(sender_id))
+                                  if event["event"] == "user" and event["text"] == text), None),
+                    timeout=60, message=f"the user event of {text}")
+
+
 def test_a_bound_wechat_user_talks_to_the_bot_and_then_to_an_agent(live):
     site, fake = live
     openid = f"o-live-{int(time.time())}"
@@ -36,7 +44,7 @@ def test_a_bound_wechat_user_talks_to_the_bot_and_then_to_an_agent(live):
     assert says(site, fake, openid, "你好", 0)
     assert "绑定成功" in says(site, fake, openid, "绑定 2024111100002 0001", len(sent_to(fake, openid)))[-1]
     says(site, fake, openid, "我的快递到哪了", len(sent_to(fake, openid)))
-    latest = [event for event in site.tracker_events(sender_id) if event["event"] == "user"][-1]
+    latest = user_event(site, sender_id, "我的快递到哪了")
     assert latest["metadata"]["channel"] == "wechat"
     assert latest["metadata"]["customer_id"] == "C0001"
     assert latest["input_channel"] == "wechat"
@@ -64,7 +72,7 @@ def test_proving_an_order_to_the_bot_binds_the_wechat_user(live):
     from kefu.channels.wechat.store import WeChatStore
     assert WeChatStore(site.service.engine).user(sender_id).customer_id == "C0001"
     says(site, fake, openid, "那退货呢", len(sent_to(fake, openid)))
-    latest = [event for event in site.tracker_events(sender_id) if event["event"] == "user"][-1]
+    latest = user_event(site, sender_id, "那退货呢")
     assert latest["metadata"]["customer_id"] == "C0001"  # from the binding, signed by the channel
 
 
