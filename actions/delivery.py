@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
 from actions.latest_message import latest_entity
-from actions.orders import ORDERS_CONSIDERED, RECENT_ORDERS_SHOWN, draws_cards, offer_orders, show_order
+from actions.orders import ORDERS_CONSIDERED, RECENT_ORDERS_SHOWN, offer_orders, show_order
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu import names
@@ -71,7 +71,7 @@ class ActionEstimateDelivery(Action):
         discussed = tracker.get_slot(names.ORDER_ID_SLOT)
         if own_order and discussed:
             # "今天能到吗" right after an order was shown
-            return await show_order(dispatcher, customer_id, discussed, with_card=draws_cards(tracker))
+            return await show_order(dispatcher, customer_id, discussed, tracker=tracker)
         try:
             orders = await call_backend(backends().orders.orders_of_customer, customer_id, ORDERS_CONSIDERED) or []
         except BackendFailure:
@@ -79,7 +79,7 @@ class ActionEstimateDelivery(Action):
             return []
         meant = order_meant(text, orders, shop_now()) if own_order else None
         if meant is not None:
-            return await show_order(dispatcher, customer_id, meant.order_id, with_card=draws_cards(tracker))
+            return await show_order(dispatcher, customer_id, meant.order_id, tracker=tracker)
         say(dispatcher, "delivery_general")
         waiting = open_orders(orders)[:RECENT_ORDERS_SHOWN]
         if not waiting:

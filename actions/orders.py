@@ -71,8 +71,7 @@ class ActionTrackOrder(Action):
             say(dispatcher, "verification_locked")
             return []
         text = tracker.latest_message.get("text")
-        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT), text,
-                                draws_cards(tracker))
+        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT), text, tracker)
 
 
 def draws_cards(tracker: Tracker) -> bool:
@@ -83,10 +82,10 @@ def draws_cards(tracker: Tracker) -> bool:
 
 async def show_order(
     dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str], text: Optional[str] = None,
-    with_card: bool = False,
+    tracker: Optional[Tracker] = None,
 ) -> List[EventType]:
-    """The order's status and parcel for its owner (``with_card``: with an order card in the summary's
-    message). Without an order number, the one order the message can be about ("没收到货啊 都好几天了":
+    """The order's status and parcel for its owner (with an order card in the summary's message where the
+    ``tracker``'s channel draws cards). Without an order number, the one order the message can be about ("没收到货啊 都好几天了":
     the parcel on the road), else their recent orders to pick from."""
     try:
         if order_id:
@@ -105,7 +104,7 @@ async def show_order(
         apologise_for_backend(dispatcher)
         return []
     replies = order_response(order, events or [], shop_now())
-    say_reply(dispatcher, replies[0], card=order_card(order) if with_card else None)
+    say_reply(dispatcher, replies[0], card=order_card(order) if tracker is not None and draws_cards(tracker) else None)
     for reply in replies[1:]:
         say_reply(dispatcher, reply)
     return [

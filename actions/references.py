@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
 from actions.latest_message import latest_entity
-from actions.orders import draws_cards, show_order
+from actions.orders import show_order
 from actions.replies import say
 from kefu import names
 from kefu.services.references import option_meant
@@ -30,6 +30,6 @@ class ActionHandleInform(Action):
             text, tracker.get_slot(names.SHOWN_ORDERS_SLOT) or [], tracker.get_slot(names.ORDER_ID_SLOT)
         )
         if customer_id and order_id:
-            return await show_order(dispatcher, customer_id, order_id, with_card=draws_cards(tracker))
+            return await show_order(dispatcher, customer_id, order_id, tracker=tracker)
         say(dispatcher, "inform_what_next")
         return []

@@ -6,13 +6,15 @@ the channel's API (the workspace's live sender). Each channel supplies how a tex
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.shared.core.events import SlotSet, UserUttered
-from sanic import response
+from sanic import Blueprint, response
+from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from kefu.channels.limits import MessageLimits, Refusal
@@ -41,8 +43,12 @@ class Undeliverable(Exception):
     """WeChat's rules do not let the answer out now (already logged where it was decided)."""
 
 
-class WeChatConnector(HandoffChannel, InputChannel):
-    """Base of the Official Account and the WeChat Customer Service channels."""
+class WeChatConnector(HandoffChannel, InputChannel, abc.ABC):
+    """Base of the Official Account and the WeChat Customer Service channels: the webhook's routes are the
+    same for both (health, WeChat's verification, its callbacks), what a callback means is each one's."""
+
+    kind: str  # "mp" | "kf": the sender ids' prefix wx<kind>-
+    blueprint_name: str
 
     def __init__(self, store: Optional[WeChatStore] = None, settings: Optional[Settings] = None) -> None:
         self.settings = settings or Settings.from_env()
@@ -72,9 +78,48 @@ class WeChatConnector(HandoffChannel, InputChannel):
             session_tokens().start(sender_id)
 
     # --- what each channel supplies ---
+    @property
+    @abc.abstractmethod
+    def configured(self) -> bool:
+        """Whether the credentials to check WeChat's signatures and call its API are all there."""
+
+    @abc.abstractmethod
     async def send_texts(self, sender_id: str, texts: List[str]) -> None:
         """Sends the texts to the WeChat user behind ``sender_id`` (raises when they could not go out)."""
-        raise NotImplementedError
+
+    @abc.abstractmethod
+    async def verify_callback(self, request: Request) -> HTTPResponse:
+        """Answers WeChat's check of the callback URL (GET)."""
+
+    @abc.abstractmethod
+    async def receive_callback(self, request: Request,
+                               handler: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """Takes one of WeChat's callbacks (POST): refused unless signed, answered at once."""
+
+    # --- the webhook ---
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(self.blueprint_name, __name__)
+        self.remember_app(webhook)
+        handler = self.bot_handler(on_new_message)
+        self.register_agent_replies(f"wx{self.kind}-")
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.configured else "not_configured"})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.configured:  # nothing to check the signature with
+                return response.text("not configured", status=503)
+            return await self.verify_callback(request)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.configured:
+                return response.text("not configured", status=503)
+            return await self.receive_callback(request, handler)
+
+        return webhook
 
     # --- one user message ---
     def bot_handler(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:

@@ -25,7 +25,7 @@ import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -61,6 +61,9 @@ class WindowClosed(Undeliverable):
 
 
 class WeChatKfInput(WeChatConnector):
+    kind = KIND
+    blueprint_name = "wechat_kf_webhook"
+
     @classmethod
     def name(cls) -> Text:
         return "wechat_kf"
@@ -128,47 +131,30 @@ class WeChatKfInput(WeChatConnector):
             raise WindowClosed(f"{sender_id}: window {window.state}")
 
     # --- the callback and the sync ---
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("wechat_kf_webhook", __name__)
-        self.remember_app(webhook)
-        handler = self.bot_handler(on_new_message)
-        self.register_agent_replies(f"wx{KIND}-")
+    async def verify_callback(self, request: Request) -> HTTPResponse:
+        args = request.args
+        try:
+            self.crypto.check_message(args.get("msg_signature"), args.get("timestamp"), args.get("nonce"),
+                                      args.get("echostr"))
+            return response.text(self.crypto.decrypt(args.get("echostr")))
+        except CallbackRefused as refusal:
+            return refused(self.name(), refusal)
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.configured else "not_configured"})
-
-        @webhook.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            if not self.configured:
-                return response.text("not configured", status=503)
+    async def receive_callback(self, request: Request,
+                               handler: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        try:
+            if len(request.body or b"") > MAX_CALLBACK_BYTES:
+                raise CallbackRefused("oversized body")
             args = request.args
-            try:
-                self.crypto.check_message(args.get("msg_signature"), args.get("timestamp"), args.get("nonce"),
-                                          args.get("echostr"))
-                return response.text(self.crypto.decrypt(args.get("echostr")))
-            except CallbackRefused as refusal:
-                return refused(self.name(), refusal)
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not self.configured:
-                return response.text("not configured", status=503)
-            try:
-                if len(request.body or b"") > MAX_CALLBACK_BYTES:
-                    raise CallbackRefused("oversized body")
-                args = request.args
-                envelope = parse_xml(request.body)
-                self.crypto.check_message(args.get("msg_signature"), args.get("timestamp"), args.get("nonce"),
-                                          envelope.get("Encrypt"))
-                event = parse_xml(self.crypto.decrypt(envelope["Encrypt"]))
-            except CallbackRefused as refusal:
-                return refused(self.name(), refusal)
-            if event.get("Event") == "kf_msg_or_event" and event.get("OpenKfId"):
-                self.in_background(self.sync(handler, event["OpenKfId"], event.get("Token")))
-            return response.text("success")
-
-        return webhook
+            envelope = parse_xml(request.body)
+            self.crypto.check_message(args.get("msg_signature"), args.get("timestamp"), args.get("nonce"),
+                                      envelope.get("Encrypt"))
+            event = parse_xml(self.crypto.decrypt(envelope["Encrypt"]))
+        except CallbackRefused as refusal:
+            return refused(self.name(), refusal)
+        if event.get("Event") == "kf_msg_or_event" and event.get("OpenKfId"):
+            self.in_background(self.sync(handler, event["OpenKfId"], event.get("Token")))
+        return response.text("success")
 
     async def sync(self, handler: Callable[[UserMessage], Awaitable[Any]], open_kfid: str,
                    callback_token: Optional[str]) -> int:

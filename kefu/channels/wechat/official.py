@@ -20,7 +20,7 @@ import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -42,6 +42,9 @@ OUT_OF_TIME = {45015, 45047}
 
 
 class WeChatOfficialInput(WeChatConnector):
+    kind = KIND
+    blueprint_name = "wechat_official_webhook"
+
     @classmethod
     def name(cls) -> Text:
         return "wechat"
@@ -90,60 +93,43 @@ class WeChatOfficialInput(WeChatConnector):
                 await self.note(sender_id, "window_note_mp")
                 raise Undeliverable(sender_id) from error
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("wechat_official_webhook", __name__)
-        self.remember_app(webhook)
-        handler = self.bot_handler(on_new_message)
-        self.register_agent_replies(f"wx{KIND}-")
+    async def verify_callback(self, request: Request) -> HTTPResponse:
+        args = request.args
+        try:
+            self.crypto.check_plain(args.get("signature"), args.get("timestamp"), args.get("nonce"))
+        except CallbackRefused as refusal:
+            return refused(self.name(), refusal)
+        return response.text(args.get("echostr") or "")
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.configured else "not_configured"})
-
-        @webhook.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            if not self.configured:
-                return response.text("not configured", status=503)
-            args = request.args
-            try:
-                self.crypto.check_plain(args.get("signature"), args.get("timestamp"), args.get("nonce"))
-            except CallbackRefused as refusal:
-                return refused(self.name(), refusal)
-            return response.text(args.get("echostr") or "")
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not self.configured:
-                return response.text("not configured", status=503)
-            try:
-                fields = self._open(request)
-            except CallbackRefused as refusal:
-                return refused(self.name(), refusal)
-            openid = fields.get("FromUserName", "")
-            if not openid:
-                return response.text("bad request", status=400)
-            # A message by its MsgId; an event (which has none) by who, when, what and which button.
-            event_key = ":".join(fields.get(name, "") for name in ("CreateTime", "Event", "EventKey"))
-            key = f"{KIND}:{self.app_id}:" + (fields.get("MsgId") or f"{openid}:{event_key}")
-            if not await asyncio.to_thread(self.store.first_time, key):
-                return response.text("success")  # one of WeChat's retries: answered already
-            sender_id = self.sender_id(openid)
-            try:
-                await asyncio.to_thread(self.take_user, sender_id, KIND, self.app_id, openid)
-                await asyncio.to_thread(self.store.user_wrote, sender_id, time.time())  # for the retention purge
-            except DATABASE_ERRORS:
-                logger.exception("could not take %s's message; WeChat's retry may", sender_id)
-                await asyncio.to_thread(self.store.forget_seen, key)
-                return response.text("unavailable", status=503)
-            if fields.get("MsgType") in ("text", "event"):
-                text = self._text_of(fields)
-                if text:
-                    self.in_background(self.converse(handler, sender_id, text))
-            else:  # a picture, a voice message…: the user hears why nothing else comes
-                self.in_background(self.notify(sender_id, [wechat_text("unsupported_message")]))
-            return response.text("success")
-
-        return webhook
+    async def receive_callback(self, request: Request,
+                               handler: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        try:
+            fields = self._open(request)
+        except CallbackRefused as refusal:
+            return refused(self.name(), refusal)
+        openid = fields.get("FromUserName", "")
+        if not openid:
+            return response.text("bad request", status=400)
+        # A message by its MsgId; an event (which has none) by who, when, what and which button.
+        event_key = ":".join(fields.get(name, "") for name in ("CreateTime", "Event", "EventKey"))
+        key = f"{KIND}:{self.app_id}:" + (fields.get("MsgId") or f"{openid}:{event_key}")
+        if not await asyncio.to_thread(self.store.first_time, key):
+            return response.text("success")  # one of WeChat's retries: answered already
+        sender_id = self.sender_id(openid)
+        try:
+            await asyncio.to_thread(self.take_user, sender_id, KIND, self.app_id, openid)
+            await asyncio.to_thread(self.store.user_wrote, sender_id, time.time())  # for the retention purge
+        except DATABASE_ERRORS:
+            logger.exception("could not take %s's message; WeChat's retry may", sender_id)
+            await asyncio.to_thread(self.store.forget_seen, key)
+            return response.text("unavailable", status=503)
+        if fields.get("MsgType") in ("text", "event"):
+            text = self._text_of(fields)
+            if text:
+                self.in_background(self.converse(handler, sender_id, text))
+        else:  # a picture, a voice message…: the user hears why nothing else comes
+            self.in_background(self.notify(sender_id, [wechat_text("unsupported_message")]))
+        return response.text("success")
 
     def _open(self, request: Request) -> Dict[str, str]:
         """The message's fields, its signatures checked and (safe mode) decrypted."""

@@ -14,9 +14,20 @@ from tests.channels.wechat.fake_wechat import MP_APP_ID, MP_SECRET
 
 def test_replicas_share_one_token_fetched_once(fake, store, tmp_path):
     # Four "replicas": separate stores (engines) on the same database, asking at the same moment.
-    replicas = [WeChatApi("mp", fake.base_url, MP_APP_ID, MP_SECRET, WeChatStore(store.engine)) for _ in range(4)]
+    replicas = replica_apis(fake, store.engine)
     store.invalidate_token("mp:" + MP_APP_ID, replicas[0].access_token())  # start from an expired token
     fake.state.token_fetches.clear()
+    tokens = tokens_asked_at_once(replicas)
+    assert len(set(tokens)) == 1 and len(tokens) == 4
+    assert fake.state.token_fetches == {MP_APP_ID: 1}
+
+
+def replica_apis(fake, engine, count=4):
+    return [WeChatApi("mp", fake.base_url, MP_APP_ID, MP_SECRET, WeChatStore(engine)) for _ in range(count)]
+
+
+def tokens_asked_at_once(replicas):
+    """The tokens the replicas got, each asking at the same moment from its own thread."""
     tokens, barrier = [], threading.Barrier(len(replicas))
 
     def ask(api):
@@ -28,8 +39,7 @@ def test_replicas_share_one_token_fetched_once(fake, store, tmp_path):
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert len(set(tokens)) == 1 and len(tokens) == 4
-    assert fake.state.token_fetches == {MP_APP_ID: 1}
+    return tokens
 
 
 def test_a_token_is_renewed_before_it_expires(fake, store):
@@ -99,19 +109,9 @@ def test_on_postgresql_replicas_share_one_token_and_the_window_holds(fake):
     if url is None:
         pytest.skip(reason)
     with throwaway_postgres_schema(url) as engine:
-        replicas = [WeChatApi("mp", fake.base_url, MP_APP_ID, MP_SECRET, WeChatStore(engine)) for _ in range(4)]
+        replicas = replica_apis(fake, engine)
         before = fake.state.token_fetches.get(MP_APP_ID, 0)
-        tokens, barrier = [], threading.Barrier(len(replicas))
-
-        def ask(api):
-            barrier.wait()
-            tokens.append(api.access_token())
-
-        threads = [threading.Thread(target=ask, args=(api,)) for api in replicas]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        tokens = tokens_asked_at_once(replicas)
         assert len(tokens) == 4 and len(set(tokens)) == 1
         assert fake.state.token_fetches[MP_APP_ID] == before + 1
 
