@@ -5,9 +5,10 @@ and a code, an answer rather than a failure (see docs/backends.md)."""
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional
+from typing import List, Optional, Sequence, Tuple
 
 from kefu.backends.orders import NOT_YET_SHIPPED, Order, Recipient, ReturnRequest
 
@@ -36,6 +37,12 @@ PROBLEM_STATUS_OF_RESOLUTION = {
     "refund": "refund_pending",
     "agent": "awaiting_agent",
 }
+
+# Photos that go with a problem report: references to images the assistant keeps (the web chat's
+# photo ids, docs/channels/webchat.md), never the images themselves. Nine, as the marketplaces'
+# after-sales forms allow; an id is a short token, nothing that could be a path or a URL.
+MAX_PROBLEM_PHOTOS = 9
+PHOTO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # Order states in which each change is allowed.
 RETURNABLE_STATES = ("delivered",)
@@ -67,14 +74,26 @@ class ProblemReport:
     resolution: str  # reship | refund | agent
     status: str  # reship_pending | refund_pending | awaiting_agent
     created_at: datetime
+    # The shopper's photos of the problem, in the order they were sent (see MAX_PROBLEM_PHOTOS).
+    photo_ids: Tuple[str, ...] = ()
 
 
-def check_problem_request(kind: str, resolution: str) -> None:
-    """Refuse a problem report whose kind or resolution the shop does not know."""
+def check_problem_request(kind: str, resolution: str, photo_ids: Sequence[str] = ()) -> Tuple[str, ...]:
+    """Refuse a problem report whose kind or resolution the shop does not know, or whose photo
+    references are not ids; the photo ids to record, each once, in the order given."""
     if kind not in PROBLEM_KINDS:
         raise AfterSalesRejected("invalid_request", f"kind must be one of {', '.join(PROBLEM_KINDS)}")
     if resolution not in RESOLUTIONS:
         raise AfterSalesRejected("invalid_request", f"resolution must be one of {', '.join(RESOLUTIONS)}")
+    if isinstance(photo_ids, str):  # one id is not a list of its characters
+        raise AfterSalesRejected("invalid_request", "photo_ids must be a list of photo ids")
+    photos = tuple(dict.fromkeys(photo_ids))
+    strangers = [photo for photo in photos if not isinstance(photo, str) or not PHOTO_ID.fullmatch(photo)]
+    if strangers:
+        raise AfterSalesRejected("invalid_request", f"not a photo id: {strangers[0]!r}"[:120])
+    if len(photos) > MAX_PROBLEM_PHOTOS:
+        raise AfterSalesRejected("invalid_request", f"at most {MAX_PROBLEM_PHOTOS} photos per report")
+    return photos
 
 
 class AfterSalesBackend(abc.ABC):
@@ -107,12 +126,16 @@ class AfterSalesBackend(abc.ABC):
 
     @abc.abstractmethod
     def report_problem(
-        self, order_id: str, sku_id: Optional[str], kind: str, description: str, resolution: str
+        self, order_id: str, sku_id: Optional[str], kind: str, description: str, resolution: str,
+        photo_ids: Sequence[str] = (),
     ) -> ProblemReport:
         """Record a problem with a shipped order (``sku_id`` None: the order as a whole).
 
         Resolution "refund" also opens a refund-only request and a refund of
         the item's subtotal (of the goods amount without ``sku_id``).
+        ``photo_ids`` are the shopper's photos of it (at most
+        MAX_PROBLEM_PHOTOS, each an id matching PHOTO_ID; a repeat counts once),
+        kept with the report in the order given.
         """
 
     @abc.abstractmethod

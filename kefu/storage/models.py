@@ -311,6 +311,24 @@ class OrderItem(Base):
     order = relationship("Order", back_populates="items")
 
 
+class PlatformOrder(Base):
+    """The number a marketplace gave one of the shop's orders (平台订单号): an order placed on Taobao, JD,
+    Pinduoduo or Douyin is known to its buyer by that number and to the shop by ``orders.id``. The shop's
+    order system records it when it takes the order in; the assistant finds the order by it when a buyer
+    on the platform bridge gives it (docs/channels/platforms.md).
+
+    A table of its own rather than a column of ``orders``: ``create_all`` (and the SQL backend, on a shop
+    database made before it) adds a missing table, never a missing column; and one shop order may stand
+    for several platform orders shipped together (合并发货).
+    """
+
+    __tablename__ = "platform_orders"
+
+    platform = Column(String(32), primary_key=True)  # as the bridge names it: taobao, jd, pdd, douyin
+    platform_order_id = Column(String(64), primary_key=True)  # as the platform writes it
+    order_id = Column(String(20), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
 class Shipment(Base):
     __tablename__ = "shipments"
 
@@ -395,6 +413,24 @@ class ProblemReport(Base):
 
     order = relationship("Order")
     return_request = relationship("ReturnRequest")
+    photos = relationship(
+        "ProblemReportPhoto", order_by="ProblemReportPhoto.position", cascade="all, delete-orphan"
+    )
+
+
+class ProblemReportPhoto(Base):
+    """A photo of the problem the shopper sent: its id in the assistant's photo store (the web chat's
+    ``webchat_photos``), not the image, which stays where the shopper's channel put it.
+
+    A table of its own rather than a column of ``problem_reports``: ``create_all`` (and the SQL
+    backend, on a shop database made before it) adds a missing table, never a missing column.
+    """
+
+    __tablename__ = "problem_report_photos"
+
+    report_id = Column(String(20), ForeignKey("problem_reports.id", ondelete="CASCADE"), primary_key=True)
+    position = Column(Integer, primary_key=True)  # 0, 1 …: the order the shopper sent them in
+    photo_id = Column(String(64), nullable=False)
 
 
 # --- the merchant's imported knowledge ---------------------------------------------

@@ -12,18 +12,21 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from kefu.backends.after_sales import (
     CHANGEABLE_STATES,
+    MAX_PROBLEM_PHOTOS,
     RETURNABLE_STATES,
     SHIPPED_STATES,
     AfterSalesRejected,
 )
+from kefu.backends.errors import BackendUnavailable
+from kefu.backends.factory import sql_backends
 from kefu.backends.orders import Recipient
 from kefu.storage import models
 from kefu.storage.clock import shop_now
-from kefu.storage.db import make_session_factory
+from kefu.storage.db import make_engine, make_session_factory
 
 TSHIRT_ORDER = "2024111100001"  # delivered 2 days ago: one white L T-shirt
 IN_TRANSIT_ORDER = "2024111100002"
@@ -358,6 +361,59 @@ def test_a_problem_report_needs_a_known_kind_resolution_and_item(writable_shop):
 
     assert shop.backends.after_sales.problem_reports(TSHIRT_ORDER) == []
     assert shop.backends.orders.get_order(TSHIRT_ORDER).refunds == []
+
+
+PHOTO_A, PHOTO_B = "9f2c4e1a7b3d4c5e8f9a0b1c2d3e4f5a", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+def test_a_problem_report_keeps_the_shoppers_photos_in_the_order_sent(writable_shop):
+    shop, tshirt = writable_shop, the_tshirt(writable_shop)
+
+    report = shop.backends.after_sales.report_problem(
+        TSHIRT_ORDER, tshirt, "damaged", "领口破了", "reship", [PHOTO_B, PHOTO_A, PHOTO_B])
+    plain = shop.backends.after_sales.report_problem(TSHIRT_ORDER, None, "missing_item", "少了赠品", "agent")
+
+    assert report.photo_ids == (PHOTO_B, PHOTO_A)  # a repeat counts once
+    assert plain.photo_ids == ()
+    assert shop.backends.after_sales.problem_reports(TSHIRT_ORDER) == [report, plain]
+    with tables(shop) as session:
+        rows = session.execute(select(models.ProblemReportPhoto.report_id, models.ProblemReportPhoto.position,
+                                      models.ProblemReportPhoto.photo_id)
+                               .order_by(models.ProblemReportPhoto.position)).all()
+    assert rows == [(report.report_id, 0, PHOTO_B), (report.report_id, 1, PHOTO_A)]
+
+
+@pytest.mark.parametrize("photo_ids", [
+    ["../../etc/passwd"], ["https://evil.example/x.jpg"], [""], ["a" * 65],
+    [f"{n:032x}" for n in range(MAX_PROBLEM_PHOTOS + 1)], PHOTO_A,
+])
+def test_photo_references_that_are_not_photo_ids_are_refused(writable_shop, photo_ids):
+    with refused("invalid_request"):
+        writable_shop.backends.after_sales.report_problem(TSHIRT_ORDER, None, "damaged", "坏了", "reship", photo_ids)
+
+    assert writable_shop.backends.after_sales.problem_reports(TSHIRT_ORDER) == []
+
+
+def test_a_shop_database_made_before_report_photos_gains_their_table_on_first_use(writable_shop):
+    shop = writable_shop
+    models.ProblemReportPhoto.__table__.drop(shop.engine)  # a merchant's database from an older version
+    assert not inspect(shop.engine).has_table("problem_report_photos")
+
+    assert shop.backends.after_sales.problem_reports(TSHIRT_ORDER) == []
+    report = shop.backends.after_sales.report_problem(TSHIRT_ORDER, None, "damaged", "坏了", "reship", [PHOTO_A])
+
+    assert inspect(shop.engine).has_table("problem_report_photos")
+    assert shop.backends.after_sales.problem_reports(TSHIRT_ORDER) == [report]
+    assert report.photo_ids == (PHOTO_A,)
+
+
+def test_nothing_is_created_in_a_database_that_holds_no_shop(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+
+    with pytest.raises(BackendUnavailable):
+        sql_backends(engine=engine).after_sales.problem_reports(TSHIRT_ORDER)
+
+    assert inspect(engine).get_table_names() == []
 
 
 # --- rules that hold for every change ----------------------------------------------------

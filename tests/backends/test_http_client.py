@@ -285,8 +285,20 @@ def test_a_change_travels_in_wire_form_and_its_answer_is_decoded(scripted, sleep
     assert report_a_problem(after_sales_at(scripted.url, sleeps)) == A_REPORT
     assert scripted.requests == ["/orders/1/problems"]
     assert json.loads(scripted.bodies[0]) == {
-        "sku_id": None, "kind": "damaged", "description": "外箱压坏了", "resolution": "reship",
+        "sku_id": None, "kind": "damaged", "description": "外箱压坏了", "resolution": "reship", "photo_ids": [],
     }
+
+
+def test_the_shoppers_photos_travel_as_ids_and_a_shop_that_keeps_none_answers_without_them(scripted, sleeps):
+    # A merchant's server made before photo_ids answers without the field: a report without photos.
+    older_answer = {key: value for key, value in to_wire(A_REPORT).items() if key != "photo_ids"}
+    scripted.play(answer_json(older_answer, status=201))
+
+    report = after_sales_at(scripted.url, sleeps).report_problem(
+        "1", None, "damaged", "外箱压坏了", "reship", ["9f2c4e1a7b3d4c5e8f9a0b1c2d3e4f5a", "0a1b"])
+
+    assert json.loads(scripted.bodies[0])["photo_ids"] == ["9f2c4e1a7b3d4c5e8f9a0b1c2d3e4f5a", "0a1b"]
+    assert report == A_REPORT and report.photo_ids == ()
 
 
 @pytest.mark.parametrize("status, code", [(409, "already_requested"), (422, "item_not_in_order")])

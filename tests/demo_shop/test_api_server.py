@@ -77,7 +77,8 @@ EXCHANGES = [
 RETURN = {"sku_ids": ["P1001-03"], "reason": "尺码不合适", "condition": "未拆封"}  # the white L T-shirt
 EXCHANGE = {"sku_id": "P1001-03", "new_sku_id": "P1001-04", "reason": "码小了，换XL"}  # white XL
 RECIPIENT = {"name": "王五", "phone": "13700000000", "province": "浙江", "city": "杭州", "address": "西湖区文三路100号"}
-PROBLEM = {"sku_id": None, "kind": "damaged", "description": "外箱压坏了", "resolution": "reship"}
+PROBLEM = {"sku_id": None, "kind": "damaged", "description": "外箱压坏了", "resolution": "reship",
+           "photo_ids": ["9f2c4e1a7b3d4c5e8f9a0b1c2d3e4f5a"]}
 
 # (method, path template, order, body, expected status, error code of a refusal)
 CHANGES = [
@@ -102,6 +103,9 @@ CHANGES = [
     ("post", "/orders/{order_id}/problems", "2024111100003", PROBLEM, 409, "not_allowed_in_state"),
     ("post", "/orders/{order_id}/problems", "2024111100002", dict(PROBLEM, kind="broken"), 422, "invalid_request"),
     ("post", "/orders/{order_id}/problems", "2099999999999", PROBLEM, 404, "not_found"),
+    ("post", "/orders/{order_id}/problems", "2024111100002", dict(PROBLEM, photo_ids=["../etc/passwd"]), 422,
+     "invalid_request"),
+    ("post", "/orders/{order_id}/problems", "2024111100002", dict(PROBLEM, photo_ids="9f2c"), 400, "bad_request"),
 ]
 
 # Contract schema -> the dataclass the HTTP backends decode it into.

@@ -3,9 +3,9 @@ its code) is raised as ``AfterSalesRejected``."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Type, TypeVar
+from typing import Any, List, Optional, Sequence, Type, TypeVar
 
-from kefu.backends.after_sales import AfterSalesBackend, AfterSalesRejected, ProblemReport
+from kefu.backends.after_sales import AfterSalesBackend, AfterSalesRejected, ProblemReport, check_problem_request
 from kefu.backends.http.bodies import (
     CancellationApplication,
     ExchangeApplication,
@@ -38,9 +38,13 @@ class HttpAfterSalesBackend(AfterSalesBackend):
         return self._change("PUT", Order, "/orders/{}/recipient", order_id, recipient)
 
     def report_problem(
-        self, order_id: str, sku_id: Optional[str], kind: str, description: str, resolution: str
+        self, order_id: str, sku_id: Optional[str], kind: str, description: str, resolution: str,
+        photo_ids: Sequence[str] = (),
     ) -> ProblemReport:
-        body = ProblemApplication(sku_id=sku_id, kind=kind, description=description, resolution=resolution)
+        # Checked here as the SQL backend checks it, so that both refuse the same calls the same way.
+        photos = check_problem_request(kind, resolution, photo_ids)
+        body = ProblemApplication(sku_id=sku_id, kind=kind, description=description, resolution=resolution,
+                                  photo_ids=photos)
         return self._change("POST", ProblemReport, "/orders/{}/problems", order_id, body)
 
     def problem_reports(self, order_id: str) -> Optional[List[ProblemReport]]:

@@ -4,7 +4,7 @@ encode and the reference server decodes, so both follow one definition."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from kefu.backends.after_sales import AfterSalesBackend, ProblemReport
 from kefu.backends.orders import Order, Recipient, ReturnRequest
@@ -52,6 +52,9 @@ class ProblemApplication:
     kind: str
     description: str
     resolution: str
+    # The shopper's photos (ids in the assistant's photo store); a client that sends none may leave it out.
+    photo_ids: Tuple[str, ...] = ()
 
     def apply_to(self, shop: AfterSalesBackend, order_id: str) -> ProblemReport:
-        return shop.report_problem(order_id, self.sku_id, self.kind, self.description, self.resolution)
+        return shop.report_problem(order_id, self.sku_id, self.kind, self.description, self.resolution,
+                                   self.photo_ids)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kefu.backends.after_sales import (
     CHANGEABLE_STATES,
@@ -98,9 +98,11 @@ class SqlAfterSalesBackend(AfterSalesBackend):
         return self._gateway.write(change)
 
     def report_problem(
-        self, order_id: str, sku_id: Optional[str], kind: str, description: str, resolution: str
+        self, order_id: str, sku_id: Optional[str], kind: str, description: str, resolution: str,
+        photo_ids: Sequence[str] = (),
     ) -> ProblemReport:
-        check_problem_request(kind, resolution)
+        photos = check_problem_request(kind, resolution, photo_ids)
+        self._gateway.ensure_table(models.ProblemReportPhoto.__table__)
 
         def change(session: Session) -> ProblemReport:
             order = _order_to_change(session, order_id, SHIPPED_STATES)
@@ -126,6 +128,7 @@ class SqlAfterSalesBackend(AfterSalesBackend):
                 status=PROBLEM_STATUS_OF_RESOLUTION[resolution],
                 created_at=shop_now(),
                 return_request=request,
+                photos=[models.ProblemReportPhoto(position=i, photo_id=photo) for i, photo in enumerate(photos)],
             )
             session.add(row)
             return _problem_report(row)
@@ -133,12 +136,14 @@ class SqlAfterSalesBackend(AfterSalesBackend):
         return self._gateway.write(change)
 
     def problem_reports(self, order_id: str) -> Optional[List[ProblemReport]]:
+        self._gateway.ensure_table(models.ProblemReportPhoto.__table__)
         with self._gateway.session() as session:
             if session.get(models.Order, order_id) is None:
                 return None
             rows = session.execute(
                 select(models.ProblemReport)
                 .where(models.ProblemReport.order_id == order_id)
+                .options(selectinload(models.ProblemReport.photos))
                 .order_by(models.ProblemReport.created_at, models.ProblemReport.id)
             ).scalars()
             return [_problem_report(row) for row in rows]
@@ -254,4 +259,4 @@ def _clipped(text: Optional[str], column) -> str:
 
 
 def _problem_report(row: models.ProblemReport) -> ProblemReport:
-    return from_row(ProblemReport, row, report_id=row.id)
+    return from_row(ProblemReport, row, report_id=row.id, photo_ids=tuple(photo.photo_id for photo in row.photos))

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Callable, Iterator, Optional, Type, TypeVar
 
+from sqlalchemy import Table, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
 from kefu.backends.deadline import may_commit
-from kefu.backends.errors import BackendError, BackendUnavailable
+from kefu.backends.errors import BackendError, BackendFailure, BackendUnavailable
 from kefu.storage.db import make_session_factory
 
 T = TypeVar("T")
@@ -27,6 +29,48 @@ class SqlGateway:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = make_session_factory(engine)
+        self._tables_there: set = set()
+        self._tables_lock = threading.Lock()
+
+    def ensure_table(self, table: Table) -> None:
+        """Create ``table`` if this shop database was made before it, once per process.
+
+        The shop's schema grows by whole tables (``create_all`` never adds a
+        column), so a merchant's database made by an older version gains a new
+        one on first use without anybody running a migration. Nothing is
+        created in a database without the tables it refers to (not a shop
+        database, or not set up yet): the query that follows says it cannot
+        answer. Another process creating it at the same moment is fine: the
+        table is there either way.
+        """
+        if table.name in self._tables_there:
+            return
+        with self._tables_lock:
+            if table.name in self._tables_there:
+                return
+            try:
+                there = self._create_if_missing(table)
+            except BackendFailure:
+                there = self._has_table(table.name)  # made meanwhile by another process, or a real failure
+                if not there:
+                    raise
+            if there:
+                self._tables_there.add(table.name)
+
+    def _create_if_missing(self, table: Table) -> bool:
+        with self.session() as session:
+            found = inspect(session.connection())
+            if found.has_table(table.name):
+                return True
+            if not all(found.has_table(key.column.table.name) for key in table.foreign_keys):
+                return False
+            table.create(session.connection())
+            session.commit()
+            return True
+
+    def _has_table(self, name: str) -> bool:
+        with self.session() as session:
+            return inspect(session.connection()).has_table(name)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
