@@ -5,7 +5,8 @@ the change made (kefu/services/after_sales_changes.py) and says what happened.""
 from __future__ import annotations
 
 import abc
-from typing import Any, Dict, List, Optional, Text
+import asyncio
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -21,6 +22,7 @@ from kefu import names
 from kefu.backends.after_sales import AfterSalesRejected
 from kefu.backends.errors import BackendFailure
 from kefu.backends.orders import Order
+from kefu.handoff.report_photos import report_photos, session_gap_seconds
 from kefu.replies import button_payloads, render_with_buttons
 from kefu.services import after_sales as tasks
 from kefu.services.address import parse_address
@@ -28,6 +30,7 @@ from kefu.services.after_sales_changes import AfterSalesChanges
 from kefu.services.after_sales_replies import (
     blocker_values,
     confirmation_reply,
+    photos_attached_reply,
     refund_status_replies,
     submitted_reply,
 )
@@ -417,7 +420,8 @@ class ActionSubmitAfterSales(Action):
                 return done
             shop = backends()
             changes = AfterSalesChanges(shop.after_sales, shop.catalogue)
-            change = await call_backend(changes.carry_out, task, order, slots, shop_now())
+            photos = await _photos_for(task, tracker, domain)
+            change = await call_backend(changes.carry_out, task, order, slots, shop_now(), photos)
         except AfterSalesRejected as rejection:
             say(dispatcher, f"after_sales_rejected_{rejection.code}"
                 if rejection.code in REJECTION_TEMPLATES else "after_sales_rejected_invalid_request")
@@ -426,7 +430,18 @@ class ActionSubmitAfterSales(Action):
             apologise_for_backend(dispatcher)
             return done
         say_reply(dispatcher, submitted_reply(task, order, change.record, slots))
+        attached = photos_attached_reply(change.record)
+        if attached:
+            say_reply(dispatcher, attached)
         return done + [SlotSet(names.CURRENT_ORDER_STATUS_SLOT, change.order_status)]
+
+
+async def _photos_for(task: str, tracker: Tracker, domain: DomainDict) -> Tuple[str, ...]:
+    """The shopper's web chat photos of this conversation, for a problem report (never fails)."""
+    if task != tasks.PROBLEM:
+        return ()
+    return await asyncio.to_thread(report_photos().for_report, tracker.sender_id, tracker.get_latest_input_channel(),
+                                   tracker.events, session_gap_seconds(domain))
 
 
 REJECTION_TEMPLATES = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from kefu import names
 from kefu.backends.after_sales import AfterSalesBackend, AfterSalesRejected, ProblemReport
@@ -35,13 +35,17 @@ class AfterSalesChanges:
         self._shop = after_sales
         self._catalogue = catalogue
 
-    def carry_out(self, task: str, order: Order, answers: Mapping[str, Any], now: datetime) -> ChangeMade:
-        """Makes the change the task asks for; AfterSalesRejected when the shop (or this check) refuses it."""
-        record = self._change(task, order, answers, now)
+    def carry_out(self, task: str, order: Order, answers: Mapping[str, Any], now: datetime,
+                  photo_ids: Sequence[str] = ()) -> ChangeMade:
+        """Makes the change the task asks for; AfterSalesRejected when the shop (or this check) refuses it.
+
+        ``photo_ids`` (the shopper's photos of the problem) go with a problem report; other tasks have none.
+        """
+        record = self._change(task, order, answers, now, photo_ids)
         status = record.status if isinstance(record, Order) else None
         return ChangeMade(record, status or order.status)
 
-    def _change(self, task: str, order: Order, answers: Mapping[str, Any], now: datetime):
+    def _change(self, task: str, order: Order, answers: Mapping[str, Any], now: datetime, photo_ids: Sequence[str]):
         # What goes into the shop's records is read by its staff: plain phrases, not in the persona.
         chosen = [item.sku_id for item in tasks.chosen_items(order, answers.get(names.RETURN_ITEMS_SLOT))]
         if task == tasks.RETURN:
@@ -69,6 +73,7 @@ class AfterSalesChanges:
                 order.order_id, chosen[0] if len(chosen) == 1 else None, kind,
                 answers.get(names.PROBLEM_DESCRIPTION_SLOT) or str(tasks.problem_kind_label(kind) or kind),
                 answers.get(names.PROBLEM_RESOLUTION_SLOT) or DEFAULT_RESOLUTION,
+                photo_ids,
             )
         raise AfterSalesRejected("invalid_request", f"unknown task {task!r}")
 

@@ -101,6 +101,15 @@ def submitted_reply(task: str, order: Order, outcome: Any, slots: Dict[str, Any]
             "kind": tasks.problem_kind_label(outcome.kind) or outcome.kind}
 
 
+def photos_attached_reply(record: Any) -> Optional[Dict[str, Any]]:
+    """After a problem report's confirmation: how many of the shopper's photos the shop keeps with it
+    (as recorded, so a shop system that keeps none is never said to have them); None without photos."""
+    photo_ids = getattr(record, "photo_ids", ())
+    if not photo_ids:
+        return None
+    return {"template": "problem_photos_attached", "count": len(photo_ids), "report_id": record.report_id}
+
+
 def refund_status_replies(order: Order) -> List[Dict[str, Any]]:
     if not order.refunds:
         if any(r.status in ("requested", "approved", "received") for r in order.returns):

@@ -1,8 +1,11 @@
 """The after-sales actions against a real demo shop (SQLite), one of its own per test that writes."""
 
 import asyncio
+import logging
+import time
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.after_sales import (
@@ -13,7 +16,11 @@ from actions.after_sales import (
 )
 from actions.orders import ActionAskOrderId
 from actions.references import ActionHandleInform
+from kefu.handoff.report_photos import WEB_CHAT_INPUT_CHANNEL, ReportPhotos
+from kefu.storage.db import make_engine
+from kefu.storage.handoff_schema import create_handoff_schema
 from tests.actions.conftest import DOMAIN, entity, make_tracker, responses, run_action as run, slot_events
+from tests.handoff.test_report_photos import sent as sent_photo
 from tests.logged_in import logged_in
 
 C0001 = logged_in("C0001", channel="taobao")
@@ -243,6 +250,59 @@ def test_a_problem_report_is_recorded_with_the_chosen_resolution(writable_backen
     assert responses(dispatcher) == [f"problem_reported_{resolution}"]
     report = writable_backends.after_sales.problem_reports("2024111100002")[-1]
     assert (report.kind, report.description, report.resolution) == ("damaged", "外壳裂了", resolution)
+
+
+PROBLEM_SLOTS = {"after_sales_task": "problem", "order_id": "2024111100002", "problem_kind": "damaged",
+                 "problem_description": "杯子碎了", "problem_resolution": "reship"}
+
+
+def conversation(input_channel, sender_id="web-shopper", metadata=C0001):
+    """A tracker of a conversation that started 10 minutes ago, its latest message from ``input_channel``."""
+    now = time.time()
+    latest = {"text": "给我补发一个", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    events = [{"event": "session_started", "timestamp": now - 600},
+              {"event": "user", "text": "给我补发一个", "parse_data": latest, "metadata": metadata,
+               "input_channel": input_channel, "timestamp": now}]
+    return Tracker(sender_id, dict(PROBLEM_SLOTS), latest, events, False, None, {}, "action_listen")
+
+
+def test_a_problem_report_carries_the_photos_the_shopper_sent_in_this_conversation(writable_backends, fresh_sqlite_shop):
+    engine = fresh_sqlite_shop.engine
+    create_handoff_schema(engine)
+    now = time.time()
+    sent_photo(engine, "web-shopper", now - 3 * 24 * 3600)  # another day's
+    first, second = sent_photo(engine, "web-shopper", now - 700), sent_photo(engine, "web-shopper", now - 60)
+    sent_photo(engine, "another-shopper", now - 30)
+
+    dispatcher, _ = run(ActionSubmitAfterSales(), conversation(WEB_CHAT_INPUT_CHANNEL))
+
+    assert responses(dispatcher) == ["problem_reported_reship", "problem_photos_attached"]
+    report = writable_backends.after_sales.problem_reports("2024111100002")[-1]
+    assert report.photo_ids == (first, second)
+    assert "2 张照片" in dispatcher.messages[1]["text"] and report.report_id in dispatcher.messages[1]["text"]
+
+
+def test_a_shopper_on_another_channel_reports_as_before(writable_backends, fresh_sqlite_shop):
+    create_handoff_schema(fresh_sqlite_shop.engine)
+    sent_photo(fresh_sqlite_shop.engine, "web-shopper", time.time() - 60)  # even under the same sender id
+
+    dispatcher, _ = run(ActionSubmitAfterSales(), conversation("rest"))
+
+    assert responses(dispatcher) == ["problem_reported_reship"]
+    assert writable_backends.after_sales.problem_reports("2024111100002")[-1].photo_ids == ()
+
+
+def test_photos_that_cannot_be_read_leave_the_report_without_them(writable_backends, monkeypatch, tmp_path, caplog):
+    # The assistant's database is unreadable for the photos (no tables there); the shop still answers.
+    broken = make_engine(f"sqlite:///{tmp_path / 'broken.db'}")
+    monkeypatch.setattr("actions.after_sales.report_photos", lambda: ReportPhotos(lambda: broken))
+
+    with caplog.at_level(logging.WARNING, logger="kefu.handoff.report_photos"):
+        dispatcher, _ = run(ActionSubmitAfterSales(), conversation(WEB_CHAT_INPUT_CHANNEL))
+
+    assert responses(dispatcher) == ["problem_reported_reship"]
+    assert writable_backends.after_sales.problem_reports("2024111100002")[-1].photo_ids == ()
+    assert "without them" in caplog.text
 
 
 def test_giving_up_writes_nothing(writable_backends):

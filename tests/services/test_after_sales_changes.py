@@ -37,9 +37,10 @@ class Catalogue:
         return type("Product", (), {"attribute": lambda self, key: why})()
 
 
-def carried_out(task, answers, the_order=None, excluded=None, answer=None):
+def carried_out(task, answers, the_order=None, excluded=None, answer=None, photo_ids=()):
     shop = RecordingShop(answer)
-    change = AfterSalesChanges(shop, Catalogue(excluded)).carry_out(task, the_order or order(), answers, NOW)
+    change = AfterSalesChanges(shop, Catalogue(excluded)).carry_out(task, the_order or order(), answers, NOW,
+                                                                    photo_ids)
     return shop.calls, change
 
 
@@ -83,11 +84,18 @@ def test_a_new_address_keeps_the_recipient_unless_the_shopper_names_another():
 
 def test_a_problem_report_names_the_one_item_or_the_whole_order():
     calls, change = carried_out(tasks.PROBLEM, {"problem_kind": "damaged", "problem_resolution": "reship"})
-    assert calls == [("report_problem", ("2024111100001", "P1001-01", "damaged", "商品破损", "reship"))]
+    assert calls == [("report_problem", ("2024111100001", "P1001-01", "damaged", "商品破损", "reship", ()))]
     assert change.order_status == "delivered"  # a report leaves the order's status as it was
     calls, _ = carried_out(tasks.PROBLEM, {"problem_kind": "quality", "problem_description": "开线了"},
                            order(items=TWO_ITEMS))
-    assert calls == [("report_problem", ("2024111100001", None, "quality", "开线了", "agent"))]
+    assert calls == [("report_problem", ("2024111100001", None, "quality", "开线了", "agent", ()))]
+
+
+def test_the_shoppers_photos_go_with_a_problem_report_and_nothing_else():
+    calls, _ = carried_out(tasks.PROBLEM, {"problem_kind": "damaged"}, photo_ids=("a1", "b2"))
+    assert calls[0][1][-1] == ("a1", "b2")
+    calls, _ = carried_out(tasks.RETURN, {}, photo_ids=("a1",))
+    assert calls == [("request_return", ("2024111100001", ["P1001-01"], "七天无理由", "unopened"))]
 
 
 def test_an_unknown_task_is_refused():
