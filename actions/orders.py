@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
-from actions.latest_message import latest_metadata
+from actions.latest_message import latest_entity, latest_metadata
 from actions.replies import apologise_for_backend, say, say_reply
 from actions.shop import backends, call_backend
 from kefu import names
@@ -24,6 +24,7 @@ from kefu.services.clarification import intent_payload
 from kefu.services.order_access import MAX_VERIFICATION_ATTEMPTS, OrderAccess, last_four_digits, order_number_in
 from kefu.services.order_choice import order_meant
 from kefu.services.order_view import order_button_title, order_card, order_response
+from kefu.services.platform_orders import platform_order_number, platform_order_number_in
 from kefu.storage.clock import shop_now
 
 RECENT_ORDERS_SHOWN = 3
@@ -70,8 +71,29 @@ class ActionTrackOrder(Action):
             # Only reached after the verification form ended without a match.
             say(dispatcher, "verification_locked")
             return []
+        try:
+            order_id = await order_number_said(tracker) or tracker.get_slot(names.ORDER_ID_SLOT)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
         text = tracker.latest_message.get("text")
-        return await show_order(dispatcher, customer_id, tracker.get_slot(names.ORDER_ID_SLOT), text, tracker)
+        return await show_order(dispatcher, customer_id, order_id, text, tracker)
+
+
+async def order_number_said(tracker: Tracker) -> Optional[str]:
+    """The order number the latest message gives, as the shop numbers its orders: the NLU's ``order_id``,
+    unless the message came through the platform bridge with a marketplace's order number the NLU missed
+    (JD's 12 digits) or took only a part of (PDD's ``241111-`` + 15 digits) or cannot tell from the shop's
+    (Taobao's 19 digits): that one, as the shop's orders backend translates it (kefu/services/platform_orders.py).
+    A platform number the shop does not know stays as the buyer wrote it: looked up, it is no order, exactly
+    as a wrong number is, so that nobody learns from the answer which numbers are the shop's."""
+    said = latest_entity(tracker, names.ORDER_ID_ENTITY)
+    platform_number = platform_order_number(latest_metadata(tracker), said)
+    if platform_number is None:
+        return said
+    shop_number = await call_backend(backends().orders.find_platform_order, platform_number.platform,
+                                     platform_number.number)
+    return shop_number or platform_number.number
 
 
 def draws_cards(tracker: Tracker) -> bool:
@@ -181,9 +203,32 @@ class OrderProof:
             return None
         return [names.ORDER_ID_SLOT, names.PHONE_LAST4_SLOT]
 
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """The form's own extractions, then a marketplace's order number the NLU missed or took only a part
+        of (order_number_said) as the order number, whenever the form wants one: every form that guards an
+        order (this class comes before FormValidationAction in theirs) understands a platform buyer's number."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)  # type: ignore[misc]
+        said = latest_entity(tracker, names.ORDER_ID_ENTITY)
+        if platform_order_number(latest_metadata(tracker), said) is None:
+            return events  # the usual case: nothing more to look up
+        wanted = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)  # type: ignore[attr-defined]
+        if names.ORDER_ID_SLOT not in wanted:
+            return events
+        try:
+            order_id = await order_number_said(tracker)
+        except BackendFailure:
+            return events  # the lookup the number would get fails as well, and says so
+        if order_id and order_id != tracker.get_slot(names.ORDER_ID_SLOT):
+            tracker.slots[names.ORDER_ID_SLOT] = order_id  # seen by the validations, as rasa-sdk's own extractions are
+            events.append(SlotSet(names.ORDER_ID_SLOT, order_id))
+        return events
+
     @staticmethod
     def checked_order_number(value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-        order_id = order_number_in(value)
+        # A platform's own format (PDD's dash, JD's 12 digits) comes only from the bridge's reading of it.
+        order_id = order_number_in(value) or platform_order_number_in(value)
         if order_id is None:
             say(dispatcher, "invalid_order_id")
         return {names.ORDER_ID_SLOT: order_id}

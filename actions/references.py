@@ -10,10 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import known_customer_id
-from actions.latest_message import latest_entity
-from actions.orders import show_order
-from actions.replies import say
+from actions.orders import order_number_said, show_order
+from actions.replies import apologise_for_backend, say
 from kefu import names
+from kefu.backends.errors import BackendFailure
 from kefu.services.references import option_meant
 
 
@@ -25,11 +25,19 @@ class ActionHandleInform(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         customer_id = known_customer_id(tracker)
+        if not customer_id:
+            say(dispatcher, "inform_what_next")
+            return []
         text = tracker.latest_message.get("text") or ""
-        order_id = latest_entity(tracker, names.ORDER_ID_ENTITY) or option_meant(
+        try:
+            said = await order_number_said(tracker)
+        except BackendFailure:
+            apologise_for_backend(dispatcher)
+            return []
+        order_id = said or option_meant(
             text, tracker.get_slot(names.SHOWN_ORDERS_SLOT) or [], tracker.get_slot(names.ORDER_ID_SLOT)
         )
-        if customer_id and order_id:
+        if order_id:
             return await show_order(dispatcher, customer_id, order_id, tracker=tracker)
         say(dispatcher, "inform_what_next")
         return []

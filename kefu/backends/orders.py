@@ -220,6 +220,15 @@ class OrderBackend(abc.ABC):
     def get_order(self, order_id: str) -> Optional[Order]:
         """The order, or None if there is no such order."""
 
+    def find_platform_order(self, platform: str, platform_order_id: str) -> Optional[str]:
+        """The shop's order number of the order a marketplace numbers ``platform_order_id`` (平台订单号;
+        ``platform`` as the platform bridge names it: taobao, jd, pdd, douyin); None when there is none.
+
+        Not abstract: a shop whose systems keep no platform order numbers finds none, and its buyers
+        give the shop's own number.
+        """
+        return None
+
     @abc.abstractmethod
     def orders_of_customer(self, customer_id: str, limit: int = 5) -> Optional[List[Order]]:
         """The customer's most recent orders, newest first; None for an unknown customer."""

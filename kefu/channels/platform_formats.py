@@ -2,19 +2,18 @@
 mapping): order numbers and product links, read from the text so that the bridge can hand them to the
 assistant in the message's metadata (``platform.order_ids``, ``platform.item_ids``).
 
-The formats, as the platforms show them to buyers:
+Order numbers: their shapes per platform are kefu/services/platform_orders.py's (the actions recognise them
+there too). Product links, as the platforms show them to buyers:
 
-* Taobao / Tmall: order numbers of 18 or 19 digits (older orders 16-17); items
-  ``item.taobao.com/item.htm?id=…``, ``detail.tmall.com/item.htm?id=…``, ``h5.m.taobao.com/…?id=…``.
-* JD: order numbers of 12 or 13 digits (older ones had 10-11 digits: indistinguishable from a phone
-  number or a plain number, so not recognised); items ``item.jd.com/<id>.html``,
-  ``item.m.jd.com/product/<id>.html``.
-* Pinduoduo: order numbers ``YYMMDD-`` followed by 15 digits (``241111-123456789012345``); items
-  ``mobile.yangkeduo.com/goods.html?goods_id=…`` (also ``goods1.html``, ``goods2.html``).
-* Douyin shop: order numbers of 19 digits; items ``haohuo.jinritemai.com/…?id=…``.
+* Taobao / Tmall: ``item.taobao.com/item.htm?id=…``, ``detail.tmall.com/item.htm?id=…``, ``h5.m.taobao.com/…?id=…``.
+* JD: ``item.jd.com/<id>.html``, ``item.m.jd.com/product/<id>.html``.
+* Pinduoduo: ``mobile.yangkeduo.com/goods.html?goods_id=…`` (also ``goods1.html``, ``goods2.html``).
+* Douyin shop: ``haohuo.jinritemai.com/…?id=…``.
 
 The NLU's own ``order_id`` regex (data/nlu/regex.yml, 13-19 digits) still runs on the text; the mapping
-adds what it cannot know: which platform's format it is, JD's 12-digit numbers, PDD's dashed ones.
+adds what it cannot know: which platform's format it is, JD's 12-digit numbers, PDD's dashed ones. The
+actions take the number the bridge read when the NLU found none, or only a part of one
+(kefu/services/platform_orders.py, ``platform_order_number``).
 """
 
 from __future__ import annotations
@@ -23,11 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Pattern, Tuple
 
-_NOT_DIGIT_BEFORE, _NOT_DIGIT_AFTER = r"(?<![0-9])", r"(?![0-9])"
-
-
-def _digits(lengths: str) -> Pattern[str]:
-    return re.compile(f"{_NOT_DIGIT_BEFORE}[0-9]{{{lengths}}}{_NOT_DIGIT_AFTER}")
+from kefu.services.platform_orders import order_number_pattern
 
 
 @dataclass(frozen=True)
@@ -55,24 +50,23 @@ def _unique(values) -> List[str]:
 FORMATS: Dict[str, PlatformFormat] = {
     "taobao": PlatformFormat(
         "taobao",
-        _digits("16,19"),
+        order_number_pattern("taobao"),
         (re.compile(r"(?:item\.taobao\.com|detail\.tmall\.com|detail\.tmall\.hk|h5\.m\.taobao\.com|"
                     r"detail\.m\.tmall\.com)/[^\s?#]*\?(?:[^\s#]*&)?id=([0-9]{4,20})", re.I),),
     ),
     "jd": PlatformFormat(
         "jd",
-        _digits("12,13"),
+        order_number_pattern("jd"),
         (re.compile(r"item(?:\.m)?\.jd\.com/(?:product/)?([0-9]{4,20})\.html", re.I),),
     ),
     "pdd": PlatformFormat(
         "pdd",
-        re.compile(f"{_NOT_DIGIT_BEFORE}[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])-[0-9]{{15}}"
-                   f"{_NOT_DIGIT_AFTER}"),
+        order_number_pattern("pdd"),
         (re.compile(r"yangkeduo\.com/goods[0-9]?\.html\?(?:[^\s#]*&)?goods_id=([0-9]{4,20})", re.I),),
     ),
     "douyin": PlatformFormat(
         "douyin",
-        _digits("19"),
+        order_number_pattern("douyin"),
         (re.compile(r"jinritemai\.com/[^\s?#]*\?(?:[^\s#]*&)?id=([0-9]{4,20})", re.I),),
     ),
 }
@@ -81,4 +75,4 @@ FORMATS: Dict[str, PlatformFormat] = {
 def platform_format(name: str) -> PlatformFormat:
     """The platform's format; a platform configured without one (PLATFORM_BRIDGE_PLATFORMS) still gets
     the generic shapes: 12-19 digit order numbers and no product links."""
-    return FORMATS.get(name) or PlatformFormat(name, _digits("12,19"), ())
+    return FORMATS.get(name) or PlatformFormat(name, order_number_pattern(name), ())

@@ -189,6 +189,14 @@ async def get_order(request: web.Request) -> web.Response:
     return _found(await _call(request.app[BACKENDS].orders.get_order, order_id), "order")
 
 
+async def get_platform_order(request: web.Request) -> web.Response:
+    platform, number = request.match_info["platform"], request.match_info["platform_order_id"]
+    order_id = await _call(request.app[BACKENDS].orders.find_platform_order, platform, number)
+    if order_id is None:
+        return _error(404, "not_found", "platform order not found")
+    return _json({"platform": platform, "platform_order_id": number, "order_id": order_id})
+
+
 async def get_logistics_events(request: web.Request) -> web.Response:
     order_id = request.match_info["order_id"]
     events = await _call(request.app[BACKENDS].orders.logistics_events, order_id)
@@ -291,6 +299,7 @@ def create_app(backends: Backends, token: Optional[str] = None) -> web.Applicati
             web.get("/health", health),
             web.get("/orders/{order_id}", get_order),
             web.get("/orders/{order_id}/logistics-events", get_logistics_events),
+            web.get("/platform-orders/{platform}/{platform_order_id}", get_platform_order),
             web.post("/orders/{order_id}/returns", _change_handler(ReturnApplication, status=201)),
             web.post("/orders/{order_id}/exchanges", _change_handler(ExchangeApplication, status=201)),
             web.post("/orders/{order_id}/cancellation", _change_handler(CancellationApplication)),

@@ -5,6 +5,7 @@ fixtures always hold (see docs/demo_shop.md)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from dataclasses import dataclass
@@ -21,6 +22,24 @@ from kefu.demo_shop.logistics import plan_journey
 from kefu.storage.geography import CITIES, PROVINCES, ProvinceInfo
 
 RANDOM_SEED = 20241111
+
+
+def platform_order_number(channel: str, order_id: str, created_at: datetime) -> Optional[str]:
+    """The number the marketplace ``channel`` gave an order placed there (its shape per platform:
+    kefu/services/platform_orders.py); None for the shop's own channels. Made from the order number, not
+    by the random generator, whose sequence the rest of the demo depends on: the same in every build."""
+    digest = int(hashlib.sha256(f"{channel}:{order_id}".encode()).hexdigest(), 16)
+
+    def digits(count: int) -> str:  # no leading zero
+        return str(10 ** (count - 1) + digest % (9 * 10 ** (count - 1)))
+
+    if channel in ("taobao", "douyin"):
+        return digits(19)
+    if channel == "jd":
+        return digits(12)
+    if channel == "pdd":
+        return f"{created_at:%y%m%d}-{digest % 10 ** 15:015d}"
+    return None
 
 # --- shipping rules ---------------------------------------------------------------
 
@@ -582,6 +601,9 @@ class DemoShopBuilder:
         elif status == "refunded":
             self._request_return(order, completed=True)
         self.session.add(order)
+        platform_number = platform_order_number(channel, order_id, created_at)
+        if platform_number is not None:
+            self.session.add(models.PlatformOrder(platform=channel, platform_order_id=platform_number, order_id=order_id))
         self.summary.orders += 1
 
     def _order_item(self, product_id: str, color: Optional[str], size: Optional[str], quantity: int) -> models.OrderItem:

@@ -20,7 +20,7 @@ from kefu.storage.models import Customer, Product, ShopMeta
 DEMO_MARKER = "kefu demo shop"
 # Raised whenever the schema or the demo data changes, so that
 # ``--refresh-stale`` rebuilds demo shops built before.
-SEED_VERSION = "4"
+SEED_VERSION = "5"
 
 Report = Callable[[str], None]
 

@@ -6,8 +6,10 @@ from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import inspect, select
 
 from kefu.backends.orders import ORDER_STATUS_LABELS
+from kefu.storage import models
 from kefu.storage.clock import SHOP_TZ
 
 
@@ -78,6 +80,44 @@ def test_get_order_has_refunds_and_return_requests(shop):
 def test_get_order_of_unknown_order_is_none(shop):
     assert shop.backends.orders.get_order("2099999999999") is None
     assert shop.backends.orders.get_order("../customers/C0001") is None
+
+
+# --- find_platform_order ------------------------------------------------------------------
+
+# The numbers the marketplaces gave the demo fixtures (docs/demo_shop.md): Taobao for 张三's, JD for 李四's.
+TAOBAO_2024111100002 = "3263434469888483731"
+JD_2024111100005 = "666440603069"
+
+
+def test_find_platform_order_gives_the_shops_order_number(shop):
+    assert shop.backends.orders.find_platform_order("taobao", TAOBAO_2024111100002) == "2024111100002"
+    assert shop.backends.orders.find_platform_order("jd", JD_2024111100005) == "2024111100005"
+
+
+def test_find_platform_order_of_a_pdd_number_with_its_dash(shop):
+    with shop.engine.connect() as connection:
+        number, order_id = connection.execute(
+            select(models.PlatformOrder.platform_order_id, models.PlatformOrder.order_id)
+            .where(models.PlatformOrder.platform == "pdd").order_by(models.PlatformOrder.order_id).limit(1)
+        ).one()
+    assert "-" in number
+    assert shop.backends.orders.find_platform_order("pdd", number) == order_id
+
+
+def test_find_platform_order_is_none_for_another_platform_an_unknown_number_and_the_shops_own(shop):
+    orders = shop.backends.orders
+    assert orders.find_platform_order("jd", TAOBAO_2024111100002) is None
+    assert orders.find_platform_order("pdd", "241111-123456789012345") is None
+    assert orders.find_platform_order("taobao", "2024111100002") is None
+    assert orders.find_platform_order("kuaishou", "a/b?c") is None
+
+
+def test_a_shop_database_made_before_platform_numbers_gains_their_table_on_first_use(writable_shop):
+    shop = writable_shop
+    models.PlatformOrder.__table__.drop(shop.engine)  # a merchant's database from an older version
+
+    assert shop.backends.orders.find_platform_order("taobao", TAOBAO_2024111100002) is None
+    assert inspect(shop.engine).has_table("platform_orders")
 
 
 # --- orders_of_customer ----------------------------------------------------------------

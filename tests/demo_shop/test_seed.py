@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import inspect, select
 
+from kefu.services.platform_orders import ORDER_NUMBERS
 from kefu.storage import models
 from kefu.storage.clock import SHOP_TZ, shop_now
 from kefu.storage.db import make_engine, make_session_factory
@@ -189,6 +190,25 @@ def test_bluetooth_earphones_under_and_over_300_are_in_stock(seeded_sqlite_shop)
         ]
     assert any(product.price_cents < 30000 for product in in_stock)
     assert any(product.price_cents > 30000 for product in in_stock)
+
+
+def test_orders_placed_on_a_marketplace_carry_its_order_number_in_its_shape(seeded_sqlite_shop):
+    with make_session_factory(seeded_sqlite_shop.engine)() as session:
+        orders = {order.id: order for order in session.execute(select(models.Order)).scalars()}
+        numbers = session.execute(select(models.PlatformOrder)).scalars().all()
+    marketplace = {order_id for order_id, order in orders.items() if order.channel in ORDER_NUMBERS}
+    assert {number.order_id for number in numbers} == marketplace and len(numbers) == len(marketplace)
+    for number in numbers:
+        order = orders[number.order_id]
+        assert number.platform == order.channel
+        assert ORDER_NUMBERS[number.platform].fullmatch(number.platform_order_id)
+        if number.platform == "pdd":  # its date is the day it was placed
+            assert number.platform_order_id.startswith(f"{order.created_at:%y%m%d}-")
+    assert Counter(number.platform for number in numbers).keys() == ORDER_NUMBERS.keys()
+    # The fixtures' numbers hold in every build (docs/demo_shop.md).
+    fixtures = {number.order_id: (number.platform, number.platform_order_id) for number in numbers
+                if number.order_id in ("2024111100002", "2024111100005")}
+    assert fixtures == {"2024111100002": ("taobao", "3263434469888483731"), "2024111100005": ("jd", "666440603069")}
 
 
 def test_seeding_twice_changes_nothing(tmp_path):

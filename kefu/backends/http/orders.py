@@ -17,6 +17,9 @@ class HttpOrderBackend(OrderBackend):
     def get_order(self, order_id: str) -> Optional[Order]:
         return self._api.fetch(Order, "/orders/{}", order_id)
 
+    def find_platform_order(self, platform: str, platform_order_id: str) -> Optional[str]:
+        return self._api.fetch(str, "/platform-orders/{}/{}", platform, platform_order_id, key="order_id")
+
     def orders_of_customer(self, customer_id: str, limit: int = 5) -> Optional[List[Order]]:
         return self._api.fetch(
             List[Order], "/customers/{}/orders", customer_id, params={"limit": limit}, key="orders"

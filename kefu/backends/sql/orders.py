@@ -45,6 +45,17 @@ class SqlOrderBackend(OrderBackend):
             ).scalar_one_or_none()
             return order_from_row(row) if row is not None else None
 
+    def find_platform_order(self, platform: str, platform_order_id: str) -> Optional[str]:
+        # A shop database made before the table gains it here (kefu/storage/models.py, PlatformOrder).
+        self._gateway.ensure_table(models.PlatformOrder.__table__)
+        with self._gateway.session() as session:
+            return session.execute(
+                select(models.PlatformOrder.order_id).where(
+                    models.PlatformOrder.platform == platform,
+                    models.PlatformOrder.platform_order_id == platform_order_id,
+                )
+            ).scalar_one_or_none()
+
     def orders_of_customer(self, customer_id: str, limit: int = 5) -> Optional[List[Order]]:
         with self._gateway.session() as session:
             if session.get(models.Customer, customer_id) is None:
