@@ -17,7 +17,9 @@ product an item is): the signed call from the merchant's plug-in is the proof.
 Every call is refused before anything reads it unless its body is within PLATFORM_BRIDGE_MAX_BODY, its
 signature right, its timestamp within PLATFORM_BRIDGE_WINDOW_SECONDS and its nonce new (remembered in
 the database, so on every replica). A buyer's message then goes through the shoppers' limits and the
-handoff relay as a REST shopper's does, with ``channel`` = the platform in its metadata.
+handoff relay as a REST shopper's does, with ``channel`` = the platform in its metadata. A message whose
+``message_id`` the buyer sent before (a plug-in retrying after a timeout, with a new nonce) is not
+answered twice: the call gets the replies the first one got (``"duplicate": true``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import asyncio
 import json
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -38,7 +41,7 @@ from kefu.channels.limits import MessageLimits
 from kefu.channels.platform_callback import callback_allowed, post_signed
 from kefu.channels.platform_formats import platform_format
 from kefu.channels.platform_signing import NONCE_HEADER, Verdict, check_signature
-from kefu.channels.platform_store import platform_store
+from kefu.channels.platform_store import TakenMessage, platform_store
 from kefu.channels.relay import HandoffChannel, deliver_periodically
 from kefu.handoff.delivery import Sender, deliver_pending
 from kefu.handoff.service import DATABASE_ERRORS, handoff_service
@@ -56,6 +59,13 @@ BUYER_ID = re.compile(r"[^\x00-\x1f\x7f:]{1,128}")
 RESERVED_METADATA = ("channel", "customer_id", "identity_token", "platform")
 # A bound buyer's identity token lives only as long as one turn needs it.
 IDENTITY_TOKEN_SECONDS = 600
+# A buyer message's id is remembered, with its replies, this long: a plug-in retries within minutes, and
+# the platforms' message ids are unique per conversation anyway (as the web chat's client message ids).
+MESSAGE_IDS_KEPT_SECONDS = 24 * 3600
+# A retry that comes while the first call is still being answered waits this long for its replies, looking
+# every DUPLICATE_POLL_SECONDS (the first call may be on another replica: the database is where to look).
+DUPLICATE_WAIT_SECONDS = 15.0
+DUPLICATE_POLL_SECONDS = 0.25
 
 
 class CallRefused(Exception):
@@ -81,7 +91,7 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         self._secrets: Dict[str, str] = dict(self.settings.platform_bridge_secrets)
         self._limits = MessageLimits.from_settings(self.settings)
         self._lost: Set[str] = set()  # ids of messages the relay could not store (asked to resend)
-        self._callbacks: Set[asyncio.Task] = set()  # kept referenced until done
+        self._tasks: Set[asyncio.Task] = set()  # turns and callbacks, kept referenced until done
         # sender id -> (platform, buyer id, callback URL) of buyers whose latest call here named one.
         self._callback_urls: Dict[str, Tuple[str, str, str]] = {}
         self._delivery_task: Optional[asyncio.Task] = None
@@ -124,8 +134,18 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
             except CallRefused as refused:
                 return refused.as_response()
             sender_id = f"{platform}:{buyer_id}"
+            message = _Message(platform, buyer_id, message_id)
+            try:
+                earlier = await self._earlier_answer(message)
+            except DATABASE_ERRORS:
+                logger.exception("platform message ids unavailable")
+                return _error(503, "unavailable", "the assistant's database is unavailable; try again")
+            if earlier is not None:  # sent again: never fed to the bot a second time
+                extra = {} if earlier.answered else {"answered": False}
+                return response.json(_answer(sender_id, earlier.replies or [], message_id, duplicate=True, **extra))
             refusal = self._limits.screen(sender_id, None, text)
             if refusal is not None:
+                await self._settle(message, None)  # not answered: sent again later, it is a new message
                 replies = [notice(sender_id, refusal.phrase, max_chars=self._limits.max_chars)]
                 return response.json(_answer(sender_id, replies, message_id, refused=refusal.name.lower()),
                                      status=refusal.status)
@@ -133,17 +153,17 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
                 metadata = await asyncio.to_thread(self._metadata, platform, buyer_id, text, call.get("metadata"))
             except DATABASE_ERRORS:
                 logger.exception("platform bindings unavailable")
+                await self._settle(message, None)
                 return _error(503, "unavailable", "the assistant's database is unavailable; try again")
-            turn = self._turn(handle, platform, sender_id, text, metadata)
+            turn = self._keep(self._settled_turn(message, self._turn(handle, platform, sender_id, text, metadata)))
             if callback_url is None:
                 self._callback_urls.pop(sender_id, None)
-                replies, lost = await turn
+                # Shielded: a plug-in that hangs up (its timeout) does not stop the turn half-way, as Sanic
+                # would; the turn ends, its replies are kept, and the plug-in's retry gets them.
+                replies, lost = await asyncio.shield(turn)
                 return response.json(_answer(sender_id, replies, message_id), status=503 if lost else 200)
             self._callback_urls[sender_id] = (platform, buyer_id, callback_url)
-            task = asyncio.ensure_future(self._answer_by_callback(turn, platform, buyer_id, sender_id, message_id,
-                                                                  callback_url))
-            self._callbacks.add(task)
-            task.add_done_callback(self._callbacks.discard)
+            self._keep(self._answer_by_callback(turn, platform, buyer_id, sender_id, message_id, callback_url))
             return response.json({"sender": sender_id, "accepted": True, "in_reply_to": message_id}, status=202)
 
         @bridge.route("/<platform:[a-z0-9_]{1,32}>/messages", methods=["POST"], stream=True)
@@ -189,6 +209,13 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
 
     def message_lost(self, message: UserMessage) -> None:
         self._lost.add(message.message_id)
+
+    def _keep(self, work: Awaitable[Any]) -> asyncio.Task:
+        """``work`` as a task of its own, referenced until it is done (the event loop keeps only weak ones)."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     # --- the checks every call passes --------------------------------------------------------------
 
@@ -245,6 +272,54 @@ class PlatformBridgeInput(HandoffChannel, InputChannel):
         # One ISV server speaks for every buyer: its address would lump them all together in the
         # per-client limits, so the buyer (the sender id) is the client.
         return stamp_client(metadata, "", platform)
+
+    # --- a message sent again -----------------------------------------------------------------------
+
+    async def _earlier_answer(self, message: "_Message") -> Optional[TakenMessage]:
+        """None when this call takes the message (a new one, or one without an id); else the message as an
+        earlier call took it: with its replies, waited for while that call is still answering it (at most
+        DUPLICATE_WAIT_SECONDS; then without)."""
+        if message.message_id is None:
+            return None
+        store = platform_store()
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + DUPLICATE_WAIT_SECONDS
+        while True:
+            if await asyncio.to_thread(store.take_message, *message.key, MESSAGE_IDS_KEPT_SECONDS):
+                return None
+            # None: the earlier call let it go in between (refused, lost), and this one takes it next round.
+            earlier = await asyncio.to_thread(store.taken_message, *message.key)
+            if earlier is not None and earlier.answered:
+                return earlier
+            if loop.time() >= give_up:
+                return earlier or TakenMessage(None)
+            await asyncio.sleep(DUPLICATE_POLL_SECONDS)
+
+    async def _settle(self, message: "_Message", replies: Optional[List[Dict[str, Any]]]) -> None:
+        """Keeps the replies of a message taken for its retries, or lets it go (``replies`` None): one that
+        was not answered is, sent again, a new message."""
+        if message.message_id is None:
+            return
+        store = platform_store()
+        try:
+            if replies is None:
+                await asyncio.to_thread(store.release_message, *message.key)
+            else:
+                await asyncio.to_thread(store.record_replies, *message.key, replies)
+        except DATABASE_ERRORS:  # the buyer has the answer; a retry then waits for it in vain, and says so
+            logger.exception("could not settle platform message %s", message.key)
+
+    async def _settled_turn(self, message: "_Message",
+                            turn: Awaitable[Tuple[List[Dict[str, Any]], bool]]) -> Tuple[List[Dict[str, Any]], bool]:
+        """The turn, its message settled afterwards: replies kept, or the message let go when it was lost
+        (the buyer is asked to send it again) or the turn failed."""
+        outcome: Optional[Tuple[List[Dict[str, Any]], bool]] = None
+        try:
+            outcome = await turn
+            return outcome
+        finally:
+            replies, lost = outcome if outcome is not None else (None, True)
+            await self._settle(message, None if lost else replies)
 
     async def _turn(self, handle: Callable[[UserMessage], Awaitable[Any]], platform: str, sender_id: str,
                     text: str, metadata: Dict[str, Any]) -> Tuple[List[Dict[str, Any]], bool]:
@@ -348,11 +423,24 @@ def _binding(call: Dict[str, Any]) -> Tuple[str, str, Optional[str]]:
 
 
 def _answer(sender_id: str, replies: List[Dict[str, Any]], message_id: Optional[str],
-            refused: Optional[str] = None) -> Dict[str, Any]:
-    answer: Dict[str, Any] = {"sender": sender_id, "in_reply_to": message_id, "replies": replies}
+            refused: Optional[str] = None, **extra: Any) -> Dict[str, Any]:
+    answer: Dict[str, Any] = {"sender": sender_id, "in_reply_to": message_id, "replies": replies, **extra}
     if refused:
         answer["refused"] = refused
     return answer
+
+
+@dataclass(frozen=True)
+class _Message:
+    """A buyer message as the bridge remembers it: by platform, buyer and the platform's message id."""
+
+    platform: str
+    buyer_id: str
+    message_id: Optional[str]
+
+    @property
+    def key(self) -> Tuple[str, str, str]:
+        return self.platform, self.buyer_id, self.message_id or ""
 
 
 def _error(status: int, error: str, detail: str = "") -> HTTPResponse:

@@ -1,14 +1,17 @@
 """The platform bridge's memory, in the assistant's own database beside the handoff tables so that
 every Rasa replica shares it (kefu/storage/platform_models.py): the nonces of recent signed calls
-(a replay is refused on any replica) and the merchant plug-in's bindings of platform buyers to shop
-customers and platform items to shop products. Blocking: async callers use a worker thread.
+(a replay is refused on any replica), the message ids of recent buyer messages with their replies (a
+plug-in's retry is answered without the bot, on any replica) and the merchant plug-in's bindings of
+platform buyers to shop customers and platform items to shop products. Blocking: async callers use a
+worker thread.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Type
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -17,10 +20,30 @@ from sqlalchemy.exc import IntegrityError
 from kefu.handoff.service import handoff_service
 from kefu.storage.clock import shop_now
 from kefu.storage.db import make_session_factory
-from kefu.storage.platform_models import BUYER, ITEM, PlatformBase, PlatformBinding, PlatformNonce
+from kefu.storage.platform_models import (
+    BUYER,
+    ITEM,
+    PlatformBase,
+    PlatformBinding,
+    PlatformMessage,
+    PlatformNonce,
+)
 
-# Expired nonces are swept at most this often per process: one DELETE, not one per call.
+# Expired nonces and message ids are swept at most this often per process: one DELETE each, not one per call.
 PRUNE_EVERY_SECONDS = 60.0
+# The rows that carry their expiry.
+EXPIRING = (PlatformNonce, PlatformMessage)
+
+
+@dataclass(frozen=True)
+class TakenMessage:
+    """A buyer message taken before: its replies, or None while it is still being answered."""
+
+    replies: Optional[List[Dict[str, Any]]]
+
+    @property
+    def answered(self) -> bool:
+        return self.replies is not None
 
 
 class PlatformStore:
@@ -39,16 +62,54 @@ class PlatformStore:
         The primary key decides, so two replicas receiving the same call at once agree: one insert
         wins. ``keep_seconds`` must cover the whole window in which the call's timestamp passes.
         """
+        return self._take(PlatformNonce, keep_seconds, platform=platform, nonce=nonce)
+
+    # --- buyer messages ---------------------------------------------------------------------------
+
+    def take_message(self, platform: str, buyer_id: str, message_id: str, keep_seconds: float) -> bool:
+        """Records that the buyer's message ``message_id`` is being answered; False when it was taken
+        before (and has not expired): the plug-in sent it again. As with nonces, the primary key decides
+        between replicas."""
+        return self._take(PlatformMessage, keep_seconds, platform=platform, buyer_id=buyer_id, message_id=message_id)
+
+    def taken_message(self, platform: str, buyer_id: str, message_id: str) -> Optional[TakenMessage]:
+        """The message taken before, with its replies once it was answered; None if it is not (or no longer) taken."""
+        with self._sessions() as session:
+            row = session.get(PlatformMessage, (platform, buyer_id, message_id))
+            if row is None or row.expires_at < self._clock():
+                return None
+            return TakenMessage(row.replies)
+
+    def record_replies(self, platform: str, buyer_id: str, message_id: str, replies: List[Dict[str, Any]]) -> None:
+        """What the message was answered, for the plug-in's retries."""
+        with self._sessions() as session:
+            row = session.get(PlatformMessage, (platform, buyer_id, message_id))
+            if row is not None:
+                row.replies = list(replies)
+                session.commit()
+
+    def release_message(self, platform: str, buyer_id: str, message_id: str) -> None:
+        """Forgets the message: it was not answered (refused, or lost), and when sent again is a new one."""
+        with self._sessions() as session:
+            session.execute(delete(PlatformMessage).where(
+                PlatformMessage.platform == platform, PlatformMessage.buyer_id == buyer_id,
+                PlatformMessage.message_id == message_id))
+            session.commit()
+
+    # --- what expires -----------------------------------------------------------------------------
+
+    def _take(self, model: Type[Any], keep_seconds: float, **key: str) -> bool:
+        """Inserts the row of ``model`` with this primary ``key``; False when it is there and not expired."""
         now = self._clock()
         self._prune(now)
         with self._sessions() as session:
-            seen = session.get(PlatformNonce, (platform, nonce))
+            seen = session.get(model, _primary_key(model, key))
             if seen is not None:
                 if seen.expires_at >= now:
                     return False
-                session.delete(seen)  # long expired and not swept yet: the nonce may be used again
+                session.delete(seen)  # long expired and not swept yet: the key may be used again
                 session.flush()
-            session.add(PlatformNonce(platform=platform, nonce=nonce, expires_at=now + keep_seconds))
+            session.add(model(**key, expires_at=now + keep_seconds))
             try:
                 session.commit()
             except IntegrityError:  # the same call on another replica at the same moment
@@ -61,7 +122,8 @@ class PlatformStore:
             return
         self._next_prune = now + PRUNE_EVERY_SECONDS
         with self._sessions() as session:
-            session.execute(delete(PlatformNonce).where(PlatformNonce.expires_at < now))
+            for model in EXPIRING:
+                session.execute(delete(model).where(model.expires_at < now))
             session.commit()
 
     # --- bindings ---------------------------------------------------------------------------------
@@ -100,6 +162,10 @@ class PlatformStore:
                 PlatformBinding.platform == platform, PlatformBinding.kind == kind,
                 PlatformBinding.platform_id.in_(wanted))).all()
         return {platform_id: shop_id for platform_id, shop_id in rows}
+
+
+def _primary_key(model: Type[Any], values: Dict[str, str]) -> Tuple[str, ...]:
+    return tuple(values[column.name] for column in model.__table__.primary_key.columns)
 
 
 def platform_store() -> PlatformStore:

@@ -24,7 +24,7 @@ from kefu.settings import Settings
 from tests.channels.test_relay import Agent, Processor
 from tests.logged_in import TEST_IDENTITY_SECRET
 
-SECRETS = {"taobao": "taobao-secret-of-the-tests", "jd": "jd-secret-of-the-tests"}
+SECRETS = {"taobao": "taobao-secret-of-the-tests", "jd": "jd-secret-of-the-tests", "pdd": "pdd-secret-of-the-tests"}
 MAX_BODY = 4096
 
 
@@ -35,21 +35,28 @@ def free_port() -> int:
 
 
 class RecordingProcessor(Processor):
-    """The stand-in processor, also keeping each message the bot was asked to answer (its metadata)."""
+    """The stand-in processor, also keeping each message the bot was asked to answer (its metadata);
+    ``seconds`` is how long each answer takes (a slow action server), ``failures`` how many of the first
+    messages fail (an error inside Rasa)."""
 
-    def __init__(self):
+    def __init__(self, seconds: float = 0.0, failures: int = 0):
         super().__init__()
         self.messages = []
+        self.seconds, self.failures = seconds, failures
 
     async def handle_message(self, message):
         self.messages.append(message)
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the processor failed")
+        await asyncio.sleep(self.seconds)
         await super().handle_message(message)
 
 
 class RecordingAgent(Agent):
-    def __init__(self):
+    def __init__(self, seconds: float = 0.0, failures: int = 0):
         super().__init__()
-        self.processor = RecordingProcessor()
+        self.processor = RecordingProcessor(seconds, failures)
 
 
 def bridge_settings(**overrides: str) -> Settings:
@@ -69,14 +76,15 @@ class Bridge:
     agent: RecordingAgent
 
     def post(self, path: str, payload: Any = None, secret: Optional[str] = None, body: Optional[bytes] = None,
-             headers: Optional[Dict[str, str]] = None, **signing: Any) -> requests.Response:
+             headers: Optional[Dict[str, str]] = None, timeout: float = 30, **signing: Any) -> requests.Response:
         """A call as the merchant's plug-in makes it: ``payload`` as JSON, signed with the platform's
-        secret (``secret``, default the first path segment's), unless ``headers`` are given."""
+        secret (``secret``, default the first path segment's), unless ``headers`` are given; a plug-in
+        waits ``timeout`` seconds for the answer, then hangs up (requests' ReadTimeout)."""
         body = body if body is not None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
         if headers is None:
             platform = path.split("/")[0]
             headers = signed_headers(secret or SECRETS.get(platform, "none"), body, **signing)
-        return requests.post(f"{self.url}/{path}", data=body, timeout=30,
+        return requests.post(f"{self.url}/{path}", data=body, timeout=timeout,
                              headers={"Content-Type": "application/json", **headers})
 
 

@@ -1,7 +1,8 @@
 """kefu/channels/platform_bridge.py on a real Sanic server and a real SQLite database: a signed call
 answered (in the response or at a real callback server), replayed, stale, forged, unsigned or oversized
-calls refused, bound buyers known and unknown ones anonymous, and the handoff relay as on the REST
-channel. The live version against a real assistant is test_platform_bridge_live.py."""
+calls refused, bound buyers known and unknown ones anonymous, the handoff relay as on the REST
+channel, and a message sent again (a plug-in's retry) answered with the first call's replies, the bot
+hearing it once. The live version against a real assistant is test_platform_bridge_live.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 import pytest
 import requests
 
+from kefu.channels import platform_bridge
 from kefu.channels.platform_signing import (
     NONCE_HEADER,
     SIGNATURE_HEADER,
@@ -29,6 +31,7 @@ from kefu.security.identity import verified_customer
 from tests.channels.platform_support import (
     MAX_BODY,
     SECRETS,
+    RecordingAgent,
     bridge_settings,
     callback_receiver,
     running_bridge,
@@ -72,9 +75,12 @@ def test_each_platform_reads_its_own_order_numbers_and_product_links(bridge):
     bridge.post("jd", {"buyer_id": "jd_pin_1", "message": "订单 290811234567 还没到，看的是 https://item.jd.com/100012043978.html"})
     bridge.post("taobao", {"buyer_id": "tb1", "message": "3712345678901234567 https://detail.tmall.com/item.htm?spm=a&id=641234567890"})
 
-    jd, taobao = (message.metadata["platform"] for message in bridge.agent.processor.messages)
+    bridge.post("pdd", {"buyer_id": "pdd_uid_1", "message": "241111-123456789012345 到哪了 mobile.yangkeduo.com/goods.html?goods_id=123456"})
+
+    jd, taobao, pdd = (message.metadata["platform"] for message in bridge.agent.processor.messages)
     assert (jd["order_ids"], jd["item_ids"]) == (["290811234567"], ["100012043978"])
     assert (taobao["order_ids"], taobao["item_ids"]) == (["3712345678901234567"], ["641234567890"])
+    assert (pdd["name"], pdd["order_ids"], pdd["item_ids"]) == ("pdd", ["241111-123456789012345"], ["123456"])
 
 
 def test_a_replayed_call_is_refused_and_the_bot_hears_the_message_once(bridge):
@@ -148,7 +154,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(bridge):
 
 def test_unknown_and_unconfigured_platforms_are_refused(bridge):
     assert bridge.post("amazon", {"buyer_id": "b", "message": "hi"}).status_code == 404
-    unconfigured = bridge.post("pdd", {"buyer_id": "b", "message": "你好"}, secret="anything")
+    unconfigured = bridge.post("douyin", {"buyer_id": "b", "message": "你好"}, secret="anything")
     assert (unconfigured.status_code, unconfigured.json()["error"]) == (403, "platform_not_configured")
 
 
@@ -327,3 +333,99 @@ def test_an_empty_body_and_a_ten_thousand_character_message_get_clear_answers(da
         wall = bridge.post("taobao", {"buyer_id": "tb1", "message": "亲" * 10_000})  # 30 KB: within the body limit
         assert wall.status_code == 200 and wall.json()["refused"] == "too_long"
         assert said(bridge) == []
+
+
+# --- a message sent again ------------------------------------------------------------------------------------
+
+
+def test_a_message_sent_again_gets_the_first_answer_and_the_bot_hears_it_once(bridge):
+    message = {"buyer_id": "tb1", "message": "在吗", "message_id": "m-1"}
+    first = bridge.post("taobao", message)
+    again = bridge.post("taobao", message)  # a new nonce and timestamp: no replay, the same message
+
+    assert first.status_code == again.status_code == 200
+    assert "duplicate" not in first.json()
+    assert again.json() == {**first.json(), "duplicate": True}
+    assert said(bridge) == ["在吗"]
+
+    assert bridge.post("taobao", {**message, "buyer_id": "tb2"}).json()["replies"]  # another buyer's m-1
+    assert bridge.post("jd", message).json()["replies"]  # another platform's
+    assert bridge.post("taobao", {**message, "message_id": "m-2"}).json()["replies"]
+    assert said(bridge) == ["在吗"] * 4
+
+
+def test_a_message_without_an_id_is_always_a_new_one(bridge):
+    bridge.post("taobao", {"buyer_id": "tb1", "message": "在吗"})
+    bridge.post("taobao", {"buyer_id": "tb1", "message": "在吗"})
+    assert said(bridge) == ["在吗", "在吗"]
+
+
+def test_a_plug_in_that_hung_up_gets_the_replies_when_it_sends_the_message_again(database):
+    message = {"buyer_id": "tb1", "message": "我的快递到哪了", "message_id": "m-1"}
+    with running_bridge(bridge_settings(), RecordingAgent(seconds=1.5)) as bridge:
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            bridge.post("taobao", message, timeout=0.3)  # the plug-in's timeout: it hangs up
+        again = bridge.post("taobao", message)  # while the first is still being answered
+
+        assert again.status_code == 200 and again.json()["duplicate"] is True
+        assert [reply["text"] for reply in again.json()["replies"]] == ["bot: 我的快递到哪了"]
+        assert said(bridge) == ["我的快递到哪了"]
+        assert bridge.post("taobao", message).json()["replies"] == again.json()["replies"]  # and every later retry
+
+
+def test_a_retry_that_waits_longer_than_the_first_answer_takes_hears_it_is_not_answered_yet(database, monkeypatch):
+    monkeypatch.setattr(platform_bridge, "DUPLICATE_WAIT_SECONDS", 0.3)
+    message = {"buyer_id": "tb1", "message": "在吗", "message_id": "m-1"}
+    with running_bridge(bridge_settings(), RecordingAgent(seconds=2.0)) as bridge:
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            bridge.post("taobao", message, timeout=0.2)
+        pending = bridge.post("taobao", message)
+        assert pending.status_code == 200
+        assert pending.json()["duplicate"] is True and pending.json()["answered"] is False
+        assert pending.json()["replies"] == []
+
+        answered = wait_for(lambda: bridge.post("taobao", message).json().get("answered", True)
+                            and bridge.post("taobao", message).json(), timeout=10, message="the first answer")
+        assert answered["duplicate"] is True and [r["text"] for r in answered["replies"]] == ["bot: 在吗"]
+        assert said(bridge) == ["在吗"]
+
+
+def test_a_message_sent_again_to_another_replica_gets_the_first_answer(database):
+    message = {"buyer_id": "tb1", "message": "在吗", "message_id": "m-1"}
+    with running_bridge(bridge_settings()) as one, running_bridge(bridge_settings()) as other:
+        first = one.post("taobao", message).json()
+        again = other.post("taobao", message).json()
+    assert again == {**first, "duplicate": True}
+    assert said(other) == []
+
+
+def test_a_refused_message_is_a_new_one_when_sent_again(bridge):
+    message = {"buyer_id": "tb1", "message": "a" * 1500, "message_id": "m-1"}
+    assert bridge.post("taobao", message).json()["refused"] == "too_long"
+    again = bridge.post("taobao", message).json()
+    assert again["refused"] == "too_long" and "duplicate" not in again  # screened again, not remembered
+
+    short = bridge.post("taobao", {**message, "message": "在吗"}).json()
+    assert "duplicate" not in short and said(bridge) == ["在吗"]
+
+
+def test_a_message_that_failed_inside_the_assistant_is_a_new_one_when_sent_again(database):
+    message = {"buyer_id": "tb1", "message": "在吗", "message_id": "m-1"}
+    with running_bridge(bridge_settings(), RecordingAgent(failures=1)) as bridge:
+        assert bridge.post("taobao", message).status_code == 500
+        again = bridge.post("taobao", message)
+        assert again.status_code == 200 and "duplicate" not in again.json()
+        assert [reply["text"] for reply in again.json()["replies"]] == ["bot: 在吗"]
+
+
+def test_a_callback_message_sent_again_is_answered_once_at_the_callback_and_in_the_response(bridge):
+    with callback_receiver() as receiver:
+        message = {"buyer_id": "tb1", "message": "你好", "message_id": "m-7", "callback_url": receiver.url()}
+        assert bridge.post("taobao", message).status_code == 202
+        [call] = wait_for(lambda: receiver.received, message="the callback")
+        again = wait_for(lambda: (answer := bridge.post("taobao", message).json()).get("replies") and answer,
+                         message="the kept replies")
+        time.sleep(0.5)
+        assert len(receiver.received) == 1
+    assert again["duplicate"] is True and again["replies"] == call.json()["replies"]
+    assert said(bridge) == ["你好"]

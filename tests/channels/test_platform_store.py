@@ -1,6 +1,7 @@
-"""kefu/channels/platform_store.py on SQLite and PostgreSQL (skipped when none is reachable): a nonce is
-taken once until it expires, by any number of stores on the same database (replicas), and bindings map
-platform ids to the shop's, per platform."""
+"""kefu/channels/platform_store.py on SQLite and PostgreSQL (skipped when none is reachable): a nonce and a
+buyer's message id are taken once until they expire, by any number of stores on the same database
+(replicas), a message keeps its replies for its retries, and bindings map platform ids to the shop's, per
+platform."""
 
 from __future__ import annotations
 
@@ -73,3 +74,60 @@ def test_bindings_map_platform_ids_to_the_shops(engine):
     assert store.customer_of("taobao", "tb_小鱼儿") is None
     with pytest.raises(ValueError):
         store.bind("taobao", "order", "1", "2")
+
+
+# --- buyer messages sent again -----------------------------------------------------------------------------
+
+
+def test_a_message_id_is_taken_once_per_platform_and_buyer_by_every_replica_until_it_expires(engine):
+    clock = Clock()
+    one, other = PlatformStore(engine, clock), PlatformStore(engine, clock)
+
+    assert one.take_message("pdd", "buyer-1", "m-1", 86400) is True
+    assert other.take_message("pdd", "buyer-1", "m-1", 86400) is False
+    assert one.take_message("pdd", "buyer-2", "m-1", 86400) is True  # another buyer's message 1
+    assert one.take_message("jd", "buyer-1", "m-1", 86400) is True  # another platform's
+
+    clock.now += 86401
+    assert other.taken_message("pdd", "buyer-1", "m-1") is None
+    assert other.take_message("pdd", "buyer-1", "m-1", 86400) is True
+
+
+def test_a_taken_message_keeps_its_replies_for_every_replica(engine):
+    one, other = PlatformStore(engine), PlatformStore(engine)
+    replies = [{"recipient_id": "pdd:buyer-1", "text": "亲，在的～", "buttons": [{"title": "转人工", "payload": "/request_human"}]}]
+    one.take_message("pdd", "buyer-1", "m-1", 86400)
+
+    assert other.taken_message("pdd", "buyer-1", "m-1").answered is False
+    one.record_replies("pdd", "buyer-1", "m-1", replies)
+    assert other.taken_message("pdd", "buyer-1", "m-1").replies == replies
+    one.record_replies("pdd", "buyer-1", "m-2", replies)  # never taken: nothing recorded
+    assert other.taken_message("pdd", "buyer-1", "m-2") is None
+
+
+def test_an_answer_without_replies_is_an_answer(engine):
+    store = PlatformStore(engine)
+    store.take_message("pdd", "buyer-1", "m-1", 86400)
+    store.record_replies("pdd", "buyer-1", "m-1", [])  # the agent has the buyer: the bot was quiet
+    taken = store.taken_message("pdd", "buyer-1", "m-1")
+    assert taken.answered is True and taken.replies == []
+
+
+def test_a_released_message_is_new_when_sent_again(engine):
+    store = PlatformStore(engine)
+    store.take_message("pdd", "buyer-1", "m-1", 86400)
+    store.release_message("pdd", "buyer-1", "m-1")
+    assert store.taken_message("pdd", "buyer-1", "m-1") is None
+    assert store.take_message("pdd", "buyer-1", "m-1", 86400) is True
+
+
+def test_expired_message_ids_are_swept_with_the_nonces(engine):
+    clock = Clock()
+    store = PlatformStore(engine, clock)
+    store.take_message("pdd", "buyer-1", "old", 86400)
+    store.record_replies("pdd", "buyer-1", "old", [{"text": "亲，您的订单已发货"}])
+    clock.now += 86401
+    store.first_use("pdd", "nonce-fresh-0000000000", 600)
+    with engine.connect() as connection:
+        left = connection.exec_driver_sql("SELECT message_id FROM platform_messages").scalars().all()
+    assert left == []
