@@ -314,7 +314,7 @@ class WebChatInput(HandoffSocketIOInput):
             try:
                 photo_id, case = await asyncio.to_thread(_store_photo, session_id, content_type, data)
                 if case is not None:  # the agent sees it in the case: a line with the signed link
-                    link = f"{_server_url(request)}/webhooks/webchat/photos/{photo_id}?sig={photo_links.sign(photo_id)}"
+                    link = f"{_server_url(request)}{photo_links.link(photo_id)}"
                     await asyncio.to_thread(handoff_service().add_shopper_message, session_id, webchat_text("photo_for_agent", link=link))
             except DATABASE_ERRORS:
                 return _error(503, "unavailable", "unavailable")

@@ -16,6 +16,8 @@ from typing import Optional
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 AGENT_LINK_SECONDS = 7 * 24 * 3600
+# Where the Rasa server serves a photo (the web chat's route, kefu/channels/webchat.py), on every replica.
+PHOTO_ROUTE = "/webhooks/webchat/photos/"
 
 
 def photo_type(data: bytes) -> Optional[str]:
@@ -42,6 +44,11 @@ class PhotoLinks:
     def sign(self, photo_id: str, seconds: int = AGENT_LINK_SECONDS) -> str:
         expires = int(self._clock() + seconds)
         return f"{expires}.{self._mac(photo_id, expires)}"
+
+    def link(self, photo_id: str) -> str:
+        """The agent's link to the photo, from the server's root (the case line puts the server's address
+        before it; the workspace, on the same server, uses it as it is)."""
+        return f"{PHOTO_ROUTE}{photo_id}?sig={self.sign(photo_id)}"
 
     def valid(self, photo_id: str, signature: Optional[str]) -> bool:
         if not signature or "." not in signature:

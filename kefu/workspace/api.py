@@ -14,6 +14,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from kefu.channels.webchat_photos import PhotoLinks
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseNotOpen, Message, NotYourCase, UnknownAgent
 from kefu.handoff.conversation import record_agent_message, resume_if_paused
@@ -23,6 +24,7 @@ from kefu.handoff.service import DATABASE_ERRORS, HandoffService
 from kefu.handoff.suggestions import last_shopper_text, suggestions_for_case
 from kefu.handoff.tickets import NotATicket
 from kefu.storage.clock import SHOP_TZ, shop_now
+from kefu.security.identity import identity_secret
 from kefu.settings import Settings
 from kefu.storage.phrases import plain_phrase
 from kefu.workspace.access import may_see
@@ -44,6 +46,7 @@ from kefu.workspace.checks import (
     error_response,
     json_body,
 )
+from kefu.workspace.reports import CaseReports, shop_after_sales
 from kefu.workspace.views import callbacks_json, case_detail, case_summary, message_json
 
 logger = logging.getLogger(__name__)
@@ -58,8 +61,10 @@ class WorkspaceApi:
     the suggested replies of this process."""
 
     def __init__(self, signer: SessionSigner, service_factory: Callable[[], HandoffService],
-                 settings: Optional[Settings] = None) -> None:
+                 settings: Optional[Settings] = None, reports: Optional[CaseReports] = None) -> None:
         settings = settings or Settings.from_env()
+        # The problem reports of a case's order, their photos as links the web chat's photo route honours.
+        self.reports = reports or CaseReports(shop_after_sales, PhotoLinks(identity_secret(settings)))
         self.signer = signer
         self.throttle = LoginThrottle()
         self.password_hashing = password_hashing_pool()
@@ -87,6 +92,7 @@ class WorkspaceApi:
             ("/api/cases/<case_id:int>/claim", "POST", self.claim),
             ("/api/cases/<case_id:int>/messages", "GET", self.messages),
             ("/api/cases/<case_id:int>/suggestions", "GET", self.suggestions_for),
+            ("/api/cases/<case_id:int>/reports", "GET", self.problem_reports),
             ("/api/cases/<case_id:int>/reply", "POST", self.reply),
             ("/api/cases/<case_id:int>/typing", "POST", self.typing),
             ("/api/cases/<case_id:int>/close", "POST", self.close),
@@ -299,6 +305,11 @@ class WorkspaceApi:
         if not text:
             return response.json({"for": None, "replies": []})
         return response.json({"for": text, "replies": await self._suggest(self._rasa_agent(request), case, text)})
+
+    async def problem_reports(self, request: Request, case_id: int) -> HTTPResponse:
+        """The problem reports of the order the case is about, with the shopper's photos as signed links."""
+        case = await self._visible_case(request, case_id)
+        return response.json(await asyncio.to_thread(self.reports.of, case))
 
     async def _suggest(self, agent: Any, case: Case, text: str) -> List[str]:
         key = (case.id, text)

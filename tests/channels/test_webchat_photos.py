@@ -42,3 +42,11 @@ def test_an_agent_link_opens_its_photo_only_until_it_expires():
         assert not links.valid("photo1", bad)
     now[0] += AGENT_LINK_SECONDS + 1
     assert not links.valid("photo1", signature), "expired"
+
+
+def test_an_agent_link_is_the_photo_route_with_its_signature():
+    links = PhotoLinks("secret", clock=lambda: 1_000_000.0)
+    link = links.link("0a1b2c3d4e5f60718293a4b5c6d7e8f9")
+    path, signature = link.split("?sig=")
+    assert path == "/webhooks/webchat/photos/0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    assert links.valid("0a1b2c3d4e5f60718293a4b5c6d7e8f9", signature)

@@ -27,8 +27,8 @@ SECRET = "the-secret-every-replica-shares"
 
 CASE_ROUTES = [
     ("get", "cases/{id}"), ("post", "cases/{id}/claim"), ("get", "cases/{id}/messages"),
-    ("get", "cases/{id}/suggestions"), ("post", "cases/{id}/reply"), ("post", "cases/{id}/close"),
-    ("post", "cases/{id}/callback"),
+    ("get", "cases/{id}/suggestions"), ("get", "cases/{id}/reports"), ("post", "cases/{id}/reply"),
+    ("post", "cases/{id}/close"), ("post", "cases/{id}/callback"),
 ]
 ROUTES = [("get", "me"), ("get", "queue"), ("get", "tickets"), ("post", "heartbeat")] + CASE_ROUTES
 

@@ -25,6 +25,7 @@ ROUTES = {
     ("webhooks/workspace/api/cases/<case_id:int>/claim", "POST"),
     ("webhooks/workspace/api/cases/<case_id:int>/messages", "GET"),
     ("webhooks/workspace/api/cases/<case_id:int>/suggestions", "GET"),
+    ("webhooks/workspace/api/cases/<case_id:int>/reports", "GET"),
     ("webhooks/workspace/api/cases/<case_id:int>/reply", "POST"),
     ("webhooks/workspace/api/cases/<case_id:int>/typing", "POST"),
     ("webhooks/workspace/api/cases/<case_id:int>/close", "POST"),

@@ -297,6 +297,8 @@ function showCase(data) {
     const transcript = $("transcript");
     transcript.replaceChildren(...c.transcript.map((line) => messageItem(line.who, line.text, line.at)));
     transcript.append(el("li", { class: "divider", text: "转人工" }));
+    $("problem-reports").replaceChildren(el("li", { class: "muted", text: "查询中…" }));
+    refreshReports();
   }
   appendMessages(data.messages || []);
   renderCaseHeader();
@@ -311,11 +313,15 @@ const PHOTO_LINE = /^\[图片\] (\S+)$/;
 
 function photoOf(who, text) {
   const match = who === "shopper" && PHOTO_LINE.exec(text || "");
-  if (!match) return null;
+  return match ? ownPhotoLink(match[1]) : null;
+}
+
+// A signed link of this server's own photo route, loaded from this server whatever host it names (a
+// proxy may rewrite it); null for anything else. The case's lines and its problem reports use it alike.
+function ownPhotoLink(link) {
   let url;
-  try { url = new URL(match[1]); } catch (error) { return null; }
+  try { url = new URL(link, location.origin); } catch (error) { return null; }
   const ours = /^\/webhooks\/webchat\/photos\/[0-9a-f]{32}$/.test(url.pathname) && /^\?sig=[0-9]+\.[0-9a-f]{64}$/.test(url.search);
-  // Loaded from this server whatever host the shopper's upload named (a proxy may rewrite it).
   return ours ? `${location.origin}${url.pathname}${url.search}` : null;
 }
 
@@ -386,6 +392,29 @@ async function refreshMessages() {
   Object.assign(state.caseData, data.case, { wasMine: wasMine && data.case.status === "queued" });
   appendMessages(data.messages);
   renderCaseHeader();
+}
+
+// The problem reports of the order the case is about (售后登记), with the shopper's photos.
+async function refreshReports() {
+  const caseId = state.caseId;
+  const list = $("problem-reports");
+  let data;
+  try { data = await api(`cases/${caseId}/reports`); } catch (error) { return; }
+  if (caseId !== state.caseId) return;
+  if (!data.reports.length) {
+    list.replaceChildren(el("li", { class: "muted", text: data.unavailable ? "店铺系统暂时无法查询" : "无" }));
+    return;
+  }
+  list.replaceChildren(...data.reports.map((report) => {
+    const photos = report.photos.map(ownPhotoLink).filter(Boolean);
+    return el("li", { "data-testid": "problem-report" },
+      el("div", {}, el("span", { class: "oid", text: report.report_id }), el("span", { class: "state", text: report.status_label })),
+      el("div", { text: `${report.kind_label}：${report.description}` }),
+      el("div", { class: "muted", text: `${day(report.created_at)}${photos.length ? ` · 照片 ${photos.length} 张` : ""}` }),
+      photos.length ? el("div", { class: "thumbs" }, ...photos.map((photo) =>
+        el("a", { class: "photo-link", href: photo, target: "_blank", rel: "noopener noreferrer" },
+          el("img", { class: "photo", src: photo, alt: "顾客发送的问题照片" })))) : null);
+  }));
 }
 
 async function refreshSuggestions() {
