@@ -6,7 +6,7 @@ own (``/webchat/socket.io``), with what a chat widget needs besides, all under `
 - ``GET history`` — the conversation so far, for a reload, a second tab or a browser opened again; it needs
   the session's token (``X-Session-Token``), never Rasa's tracker API;
 - ``POST photos`` and ``GET photos/<id>`` — a photo (JPEG/PNG/WebP ≤ 5 MB), readable with the session token
-  or the signed link the agent's case shows (``kefu.channels.webchat_photos``);
+  or the signed link the agent's case shows (``kefu.channels.webchat_photos``, ``kefu.security.photo_links``);
 - ``POST ratings`` — 1 to 5 stars and a comment for a conversation or a closed handoff case;
 - ``demo/`` — the demo shop page and its fake login as 张三 (only with KEFU_DEMO_MODE).
 
@@ -41,7 +41,7 @@ from kefu.channels.sessions import TOKEN_HEADER, SessionCheck, session_tokens
 from kefu.channels.socketio import HandoffSocketIOInput, _client_metadata
 from kefu.channels.webchat_cards import catalogue_lookup, with_product_cards
 from kefu.channels.webchat_history import conversation_history
-from kefu.channels.webchat_photos import MAX_PHOTO_BYTES, PhotoLinks, photo_type
+from kefu.channels.webchat_photos import MAX_PHOTO_BYTES, photo_type
 from kefu.channels.webchat_store import RATING_COMMENT_MAX_CHARS, RATING_SCORES, webchat_store
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.delivery import register_typing_channel
@@ -50,6 +50,7 @@ from kefu.names import GOODBYE_INTENT
 from kefu.replies.webchat import webchat_text
 from kefu.security.client import stamp_client
 from kefu.security.identity import identity_secret, sign_identity
+from kefu.security.photo_links import PhotoLinks
 from kefu.settings import Settings
 from kefu.storage.clock import shop_now
 

@@ -14,7 +14,6 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from kefu.channels.webchat_photos import PhotoLinks
 from kefu.handoff import agents as agent_accounts
 from kefu.handoff.case_store import Case, CaseNotFound, CaseNotOpen, Message, NotYourCase, UnknownAgent
 from kefu.handoff.conversation import record_agent_message, resume_if_paused
@@ -25,6 +24,7 @@ from kefu.handoff.suggestions import last_shopper_text, suggestions_for_case
 from kefu.handoff.tickets import NotATicket
 from kefu.storage.clock import SHOP_TZ, shop_now
 from kefu.security.identity import identity_secret
+from kefu.security.photo_links import PhotoLinks
 from kefu.settings import Settings
 from kefu.storage.phrases import plain_phrase
 from kefu.workspace.access import may_see

@@ -1,6 +1,7 @@
 """The problem reports of the order a case is about, as the agent reads them: what was reported, what it
-waits for, and the shopper's photos as links signed for the agent (the web chat's ``PhotoLinks``), so
-that whoever handles a report opens its photos from the case (docs/channels/webchat.md: photos).
+waits for, and the shopper's photos as links signed for the agent (``kefu.security.photo_links``, as the
+web chat's case lines are), so that whoever handles a report opens its photos from the case
+(docs/channels/webchat.md: photos).
 
 Read from the shop the actions write to (SHOP_BACKEND) each time the agent asks, so a link is always
 fresh (they expire after a week) and a report made after the case opened is there too. A shop that
@@ -15,9 +16,9 @@ from typing import Any, Callable, Dict, List, Optional
 from kefu.backends.after_sales import AfterSalesBackend, ProblemReport
 from kefu.backends.errors import BackendFailure
 from kefu.backends.factory import backends_from_env
-from kefu.channels.webchat_photos import PhotoLinks
 from kefu.handoff.case_store import Case
 from kefu.names import ORDER_ID_SLOT
+from kefu.security.photo_links import PhotoLinks
 from kefu.services.after_sales import problem_kind_label
 from kefu.storage.clock import in_shop_time
 from kefu.storage.phrases import plain_phrase

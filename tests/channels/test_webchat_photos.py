@@ -1,11 +1,12 @@
-"""What the web chat accepts as a photo, and the signed links agents open photos with
-(kefu/channels/webchat_photos.py)."""
+"""What the web chat accepts as a photo (kefu/channels/webchat_photos.py), and the signed links agents open
+photos with (kefu/security/photo_links.py)."""
 
 import io
 
 from PIL import Image
 
-from kefu.channels.webchat_photos import AGENT_LINK_SECONDS, PhotoLinks, photo_type
+from kefu.channels.webchat_photos import photo_type
+from kefu.security.photo_links import AGENT_LINK_SECONDS, PhotoLinks
 
 
 def image_bytes(kind):

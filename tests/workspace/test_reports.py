@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from kefu.backends.factory import http_backends, sql_backends
-from kefu.channels.webchat_photos import PHOTO_ROUTE, PhotoLinks
+from kefu.security.photo_links import PHOTO_ROUTE, PhotoLinks
 from kefu.handoff.triggers import decide_handoff
 from kefu.workspace.reports import CaseReports
 from tests.demo_shop.fixtures import fresh_sqlite_shop, seeded_sqlite_shop, serving  # noqa: F401
