@@ -24,7 +24,8 @@ def fake_wechat():
 def site(trained_model, tmp_path_factory, fake_wechat):
     environment = {
         "HANDOFF_SOCKET_POLL_SECONDS": str(SOCKET_POLL_SECONDS),
-        "PLATFORM_BRIDGE_SECRET_TAOBAO": SECRETS["taobao"], "PLATFORM_BRIDGE_CALLBACK_HOSTS": "127.0.0.1",
+        "PLATFORM_BRIDGE_SECRET_TAOBAO": SECRETS["taobao"], "PLATFORM_BRIDGE_SECRET_PDD": SECRETS["pdd"],
+        "PLATFORM_BRIDGE_CALLBACK_HOSTS": "127.0.0.1",
         "WECHAT_API_BASE": fake_wechat.base_url, "WECHAT_APP_ID": MP_APP_ID, "WECHAT_APP_SECRET": MP_SECRET,
         "WECHAT_TOKEN": MP_TOKEN, "WECHAT_ENCODING_AES_KEY": MP_AES_KEY,
         "WECOM_API_BASE": fake_wechat.base_url, "WECOM_CORP_ID": CORP_ID, "WECOM_KF_SECRET": KF_SECRET,
