@@ -7,13 +7,18 @@ in, sees the case in the queue, claims it, reads the transcript, sends a suggest
 shopper receives; the shopper writes again and the agent sees it while the bot stays quiet; the agent
 closes the case and the bot answers the shopper again. A screenshot of the workspace as the agent sees
 it is written to var/results/workspace.png. An agent calls back a shopper who left a message: not
-answered, then reached.
+answered, then reached. A case's order shows its problem reports with the shopper's photos.
 """
 
+import io
+import uuid
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
+from kefu.backends.factory import sql_backends
+from kefu.channels.webchat_store import WebchatStore
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
 from kefu.storage.clock import shop_now
@@ -175,4 +180,28 @@ def test_an_agent_calls_back_a_shopper_who_left_a_message(site, browser):
     expect(page.locator("#transcript .msg.system .bubble").last).to_have_text("演示客服 回电，已联系上顾客：已联系，明天补发新耳机")
     expect(item).to_have_count(0)
     assert site.service.get(ticket.id).status == "closed"
+    page.context.close()
+
+
+def test_the_agent_sees_the_problem_reports_of_the_cases_order_with_the_shoppers_photos(site, browser):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 220)).save(buffer, "PNG")
+    sender = f"web-{uuid.uuid4().hex[:10]}"
+    photo_id = WebchatStore(site.service.engine).add_photo(sender, "image/png", buffer.getvalue(), None)
+    report = sql_backends(engine=site.service.engine).after_sales.report_problem(
+        "2024111100002", None, "damaged", "杯子碎了", "reship", [photo_id])
+    case = site.open_case(sender, slots={"order_id": "2024111100002"})
+
+    page = logged_in(browser, site)
+    case_item(page, "queue-list", case.id).click()  # opened to read, not claimed
+
+    shown = page.get_by_test_id("problem-report").filter(has_text=report.report_id)
+    expect(shown).to_contain_text("商品破损：杯子碎了")
+    expect(shown).to_contain_text("待补发/换新")
+    expect(shown).to_contain_text("照片 1 张")
+    thumbnail = shown.locator("img.photo")
+    expect(thumbnail).to_be_visible()
+    wait_for(lambda: page.evaluate("img => img.naturalWidth", thumbnail.element_handle()) == 64,
+             message="the agent's browser showing the report's photo")
+    assert site.service.withdraw(case.id)
     page.context.close()
