@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from kefu.launcher import Assistant
 from kefu.settings import Settings
@@ -59,14 +60,38 @@ def assistant_on(
 
 
 @pytest.fixture(scope="session")
-def running_assistant(trained_model, tmp_path_factory) -> Assistant:
+def shared_assistant(trained_model, tmp_path_factory) -> Assistant:
+    """The one assistant on the defaults (the seeded demo shop, SQL backend, default limits): a Rasa server
+    loads its model in about a minute on CI's two cores, so every live module that needs nothing else
+    shares it, as ``running_assistant``."""
+    from kefu.storage.handoff_schema import create_handoff_schema
     from tests.demo_shop.support import seeded_sqlite
 
     workdir = tmp_path_factory.mktemp("assistant")
     shop = seeded_sqlite(workdir / "shop.db")
+    # Every table there before the first module: putting the shop back keeps tables but not rows.
+    create_handoff_schema(shop.engine)
     environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
     with assistant_on(workdir, trained_model, TEST_RASA_PORT, TEST_ACTION_PORT, environment) as assistant:
         yield assistant
+    shop.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def running_assistant(shared_assistant, tmp_path_factory) -> Assistant:
+    """The shared assistant for one module. What the module changed in the shop's database (orders, imported
+    knowledge, handoff cases, failed proofs and their locks, sessions) is put back after it, so every module
+    finds the demo shop as seeded. Its conversations stay in the tracker store: use new sender ids
+    (tests/shopper.py makes one per Shopper)."""
+    from tests.demo_shop.support import put_back_afterwards
+
+    with put_back_afterwards(shop_database(shared_assistant), tmp_path_factory.mktemp("shop-snapshot") / "shop.db"):
+        yield shared_assistant
+
+
+def shop_database(assistant: Assistant) -> Path:
+    """The SQLite file of an assistant's shop (and handoff) database."""
+    return Path(make_url(assistant.extra_environment["DATABASE_URL"]).database)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
-"""Multi-turn conversations end to end: a real Rasa server and action server over
-the REST webhook, on a demo shop of their own, checking what the shopper reads
-and what the shop's database holds afterwards."""
+"""Multi-turn conversations end to end: the real Rasa server and action server the live suites share
+(``running_assistant``, its demo shop put back after this module) over the REST webhook, checking what
+the shopper reads and what the shop's database holds afterwards. That a conversation half way through
+a form survives a restart of both servers: tests/test_persistence.py."""
 
 import json
 
@@ -9,29 +10,17 @@ import requests
 
 from kefu.backends.factory import sql_backends
 from tests.actions.conftest import DOMAIN
-from tests.conftest import assistant_on
-from tests.demo_shop.support import seeded_sqlite
 from tests.shopper import Shopper
 
-RASA_PORT, ACTION_PORT = 5107, 5157
-RESTART_RASA_PORT, RESTART_ACTION_PORT = 5108, 5158
+
+@pytest.fixture(scope="module")
+def assistant(running_assistant):
+    return running_assistant
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    return seeded_sqlite(tmp_path_factory.mktemp("conversations-shop") / "shop.db")
-
-
-@pytest.fixture(scope="module")
-def assistant(trained_model, shop, tmp_path_factory):
-    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
-    with assistant_on(tmp_path_factory.mktemp("conversations"), trained_model, RASA_PORT, ACTION_PORT, environment) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def backends(shop):
-    return sql_backends(engine=shop.engine)
+def backends(assistant):
+    return sql_backends(assistant.extra_environment["DATABASE_URL"])
 
 
 def test_return_after_delivery_follows_the_order_just_shown(assistant, backends):
@@ -117,26 +106,6 @@ def test_giving_up_midway_writes_nothing(assistant, backends):
     assert len(backends.orders.get_order(order.order_id).returns) == before
     shopper.says("谢谢")  # the form is over: thanks get thanks, not the form's question again
     assert [reply["text"] for reply in shopper.last] in [[v["text"]] for v in DOMAIN["responses"]["utter_thank"]]
-
-
-def test_an_exchange_survives_a_restart_of_both_servers_mid_form(trained_model, tmp_path):
-    shop = seeded_sqlite(tmp_path / "shop.db")
-    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
-    sender = None
-    with assistant_on(tmp_path, trained_model, RESTART_RASA_PORT, RESTART_ACTION_PORT, environment) as running:
-        shopper = Shopper(running, "C0001")
-        sender = shopper.sender
-        shopper.says("码小了能换大一码吗")
-        assert shopper.says('/inform{"order_id":"2024111100001"}') == ["ask_exchange_variant"]
-    # Both servers are down; the half-filled form is in the tracker store.
-    with assistant_on(tmp_path, trained_model, RESTART_RASA_PORT, RESTART_ACTION_PORT, environment) as running:
-        shopper = Shopper(running, "C0001")
-        shopper.sender = sender
-        assert shopper.says("换大一码") == ["confirm_exchange"]
-        assert "白色/XL" in shopper.text()
-        assert shopper.says("确认") == ["exchange_submitted"]
-    request = sql_backends(engine=shop.engine).orders.get_order("2024111100001").returns[-1]
-    assert (request.kind, request.new_sku_id) == ("exchange", "P1001-04")
 
 
 # Messages no shop assistant could understand: emoji on their own, letters of a

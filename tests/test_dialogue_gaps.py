@@ -1,20 +1,18 @@
-"""The conversation gaps of issue 14, end to end over the REST webhook: a real Rasa server and action server on
-a demo shop of their own, the shopper signed in as 张三 (C0001) unless said otherwise. The user text goes
-through the real NLU, so these need a trained model (`make train`); without one they skip."""
+"""The conversation gaps of issue 14, end to end over the REST webhook: the real Rasa server and action server the
+live suites share (``running_assistant``, on the seeded demo shop), the shopper signed in as 张三 (C0001) unless
+said otherwise. The user text goes through the real NLU, so these need a trained model (`make train`); without one
+they skip."""
 
 import pytest
 
-from tests.conftest import seeded_assistant
 from tests.shopper import Shopper
 
-RASA_PORT, ACTION_PORT = 5111, 5161
 HANDOFF_AND_APOLOGY = ("action_handoff_to_human", "utter_complain")
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model, tmp_path_factory):
-    with seeded_assistant(tmp_path_factory.mktemp("dialogue-gaps"), trained_model, RASA_PORT, ACTION_PORT) as running:
-        yield running
+def assistant(running_assistant):
+    return running_assistant
 
 
 @pytest.mark.parametrize("text", ["我想退货", "我要退货 尺码买大了"])

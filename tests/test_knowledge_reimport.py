@@ -1,5 +1,7 @@
 """A merchant changes a price and a policy, re-imports, and the running bot answers
-with the new figures at once: no retraining, no restart."""
+with the new figures at once: no retraining, no restart. The bot is the one the live
+suites share (``running_assistant``): the re-imported knowledge is put back with its
+shop after this module."""
 
 import re
 import subprocess
@@ -11,23 +13,19 @@ import pytest
 from kefu.chat import send
 from kefu.replies import identify
 from kefu.settings import PROJECT_ROOT
-from tests.conftest import assistant_on
-from tests.demo_shop.support import seeded_sqlite
 
-RASA_PORT, ACTION_PORT = 5109, 5159
 SAMPLES = PROJECT_ROOT / "kefu" / "knowledge" / "samples"
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    return seeded_sqlite(tmp_path_factory.mktemp("reimport-shop") / "shop.db")
+def assistant(running_assistant):
+    return running_assistant
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model, shop, tmp_path_factory):
-    environment = {"SHOP_BACKEND": "sql", "DATABASE_URL": str(shop.engine.url)}
-    with assistant_on(tmp_path_factory.mktemp("reimport"), trained_model, RASA_PORT, ACTION_PORT, environment) as running:
-        yield running
+def shop(assistant):
+    """The running bot's shop database (URL)."""
+    return assistant.extra_environment["DATABASE_URL"]
 
 
 def ask(assistant, text):
@@ -37,7 +35,7 @@ def ask(assistant, text):
 
 def reimport(shop, path, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "kefu.knowledge.importer", str(path), "--database-url", str(shop.engine.url),
+        [sys.executable, "-m", "kefu.knowledge.importer", str(path), "--database-url", shop,
          "--data-dir", str(tmp_path / "data")],
         capture_output=True, text=True, timeout=300,
     )

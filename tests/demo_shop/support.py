@@ -1,14 +1,17 @@
-"""Real databases for the shop and backend tests: a seeded SQLite file, and a
-throwaway schema on the local PostgreSQL server when one is reachable."""
+"""Real databases for the shop and backend tests: a seeded SQLite file (and a way to put it back as it
+was while servers keep it open), and a throwaway schema on the local PostgreSQL server when one is
+reachable."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
 import pytest
@@ -46,6 +49,43 @@ def copied_sqlite(seeded: SeededShop, path) -> SeededShop:
     """The seeded SQLite shop copied to ``path``: the same shop in a file of its own, in milliseconds."""
     shutil.copyfile(seeded.engine.url.database, path)
     return SeededShop(make_engine(f"sqlite:///{path}"), seeded.seeded_at)
+
+
+@contextmanager
+def put_back_afterwards(database: Path, snapshot: Path) -> Iterator[None]:
+    """The SQLite database ``database`` as it was before the block, put back after it, while servers keep it open.
+
+    The rows go back table by table in one transaction (``snapshot`` keeps them meanwhile); the schema is left
+    alone, so a table a server process created meanwhile, and remembers having created, stays (empty). Row ids
+    of AUTOINCREMENT tables go on counting upwards, so no id is handed out twice.
+    """
+    with closing(_connect(database)) as live, closing(_connect(snapshot)) as copy:
+        live.backup(copy)
+    try:
+        yield
+    finally:
+        with closing(_connect(database)) as live:
+            live.isolation_level = None  # the transaction below is ours
+            live.execute("ATTACH DATABASE ? AS snapshot", (str(snapshot),))
+            kept = {name for (name,) in live.execute("SELECT name FROM snapshot.sqlite_master WHERE type = 'table'")}
+            tables = [name for (name,) in live.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' "
+                                                       "AND name NOT LIKE 'sqlite_%'")]
+            live.execute("BEGIN IMMEDIATE")
+            try:
+                for table in tables:
+                    live.execute(f'DELETE FROM main."{table}"')
+                    if table in kept:
+                        live.execute(f'INSERT INTO main."{table}" SELECT * FROM snapshot."{table}"')
+                live.execute("COMMIT")
+            except BaseException:
+                live.execute("ROLLBACK")
+                raise
+            live.execute("DETACH DATABASE snapshot")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # A write a server is still finishing is waited for.
+    return sqlite3.connect(str(path), timeout=60)
 
 
 @contextmanager

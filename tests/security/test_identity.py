@@ -19,7 +19,6 @@ import pytest
 from kefu.chat import logged_in as shell_logged_in
 from kefu.security.identity import identity_metadata, identity_secret, sign_identity, verified_customer
 from kefu.settings import PROJECT_ROOT, Settings
-from tests.conftest import seeded_assistant
 from tests.logged_in import TEST_IDENTITY_SECRET, logged_in
 from tests.shopper import Shopper
 
@@ -152,16 +151,14 @@ def test_the_shell_signs_with_the_action_servers_key(monkeypatch):
     assert verified_customer("C0002", metadata["identity_token"], SECRET) == "C0002"
 
 
-# --- live: the real Rasa server and action server ------------------------------------------------
-RASA_PORT, ACTION_PORT = 5220, 5221
+# --- live: the real Rasa server and action server the live suites share (running_assistant) ------
 C0001_ORDERS = ("2024111100001", "2024111100002", "2024111100003", "2024111100004")
 C0001_PERSONAL = ("张三", "13800000001", "张杨路")
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model, tmp_path_factory):
-    with seeded_assistant(tmp_path_factory.mktemp("identity"), trained_model, RASA_PORT, ACTION_PORT) as running:
-        yield running
+def assistant(running_assistant):
+    return running_assistant
 
 
 FORGERIES = {

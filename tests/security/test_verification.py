@@ -4,6 +4,7 @@ the client) is locked for the cool-down, even for the right answer, and a human 
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from kefu.backends.errors import BackendUnavailable
 from kefu.security.verification import FAILURE_MEMORY_SECONDS, ProofGuard, ProofLimits, ProofOutcome
+from kefu.settings import Settings
 from kefu.storage.db import make_engine
 from kefu.storage.verification_models import VerificationFailure
-from tests.conftest import seeded_assistant
 from tests.shopper import Shopper
 
 ORDER, OTHER_ORDER = "2024111100003", "2024111100004"
@@ -175,26 +176,23 @@ def test_a_broken_store_refuses_like_a_shop_that_is_down(tmp_path, clock):
 
 
 def test_the_limits_come_from_the_settings():
-    from kefu.settings import Settings
-
     settings = Settings.from_env(
         {"VERIFICATION_FAILURES_PER_ORDER": "4", "VERIFICATION_FAILURES_PER_CLIENT": "7", "VERIFICATION_LOCK_MINUTES": "2"}
     )
     assert ProofLimits.from_settings(settings) == ProofLimits(4, 7, 120.0)
 
 
-# --- live: the real Rasa server and action server --------------------------------------------------
-RASA_PORT, ACTION_PORT = 5222, 5223
+# --- live: the real Rasa server and action server the live suites share (running_assistant) ---------
 
 
 @pytest.fixture(scope="module")
-def assistant(trained_model, tmp_path_factory):
-    # The defaults, spelt out: what this test is about.
-    limits = {"VERIFICATION_FAILURES_PER_ORDER": "5", "VERIFICATION_FAILURES_PER_CLIENT": "10",
-              "VERIFICATION_LOCK_MINUTES": "30"}
-    with seeded_assistant(tmp_path_factory.mktemp("verification"), trained_model, RASA_PORT, ACTION_PORT,
-                          **limits) as running:
-        yield running
+def assistant(running_assistant):
+    # The default limits are what this test is about. The failures and locks it leaves are put back with the
+    # shared assistant's shop after this module, so no other suite finds an order locked.
+    environment = {**os.environ, **running_assistant.extra_environment}
+    assert ProofLimits.from_settings(Settings.from_env(environment)) == ProofLimits(5, 10, 30 * 60.0), \
+        "the shared assistant must run on the default VERIFICATION_* limits"
+    return running_assistant
 
 
 def guesser(assistant):
