@@ -163,6 +163,7 @@ def closed_case(service):
 
 CASE_CALLS = [
     ("get", "cases/{id}", None), ("get", "cases/{id}/messages", None), ("get", "cases/{id}/suggestions", None),
+    ("get", "cases/{id}/reports", None),
     ("post", "cases/{id}/claim", None), ("post", "cases/{id}/reply", {"text": "我是小美"}),
     ("post", "cases/{id}/close", None), ("post", "cases/{id}/callback", {"outcome": "no_answer"}),
 ]
