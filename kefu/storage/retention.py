@@ -335,6 +335,9 @@ def purgers(engine: Engine, tracker_engine: Optional[Engine]) -> list:
         # Photos shoppers sent in the web chat (a damaged parcel, a face in a mirror): personal data.
         # The ratings stay: they are the analytics' figures, with no one's words but an optional comment.
         RowsOlderThan(engine, "web chat photos", "webchat_photos", "created_at"),
+        # The bridge keeps a buyer message's replies a day for the plug-in's retries and prunes them only
+        # while calls come in: a bridge that fell silent would keep buyers' words for ever.
+        RowsOlderThan(engine, "platform bridge replies", "platform_messages", "expires_at", EPOCH_SECONDS),
     ]
 
 

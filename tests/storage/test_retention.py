@@ -272,6 +272,21 @@ def test_web_chat_photos_older_than_the_retention_go(databases):
     assert remaining(databases.engine, "webchat_photos", "id") == ["new"]
 
 
+def test_platform_bridge_replies_older_than_the_retention_go(databases):
+    from kefu.channels.platform_store import PlatformStore
+
+    # The newer first: taking a message sweeps what has expired by the store's clock.
+    for message_id, days in (("m-new", 1), ("m-old", 200)):
+        store = PlatformStore(databases.engine, clock=lambda days=days: time.time() - days * DAY)
+        assert store.take_message("taobao", "tb_小鱼儿", message_id, keep_seconds=DAY)
+        store.record_replies("taobao", "tb_小鱼儿", message_id, [{"text": "亲，在的~"}])
+
+    results, _ = run_purge(databases)
+
+    assert results["platform bridge replies"].count == 1
+    assert remaining(databases.engine, "platform_messages", "message_id") == ["m-new"]
+
+
 def test_channel_sessions_go_once_their_shopper_has_been_silent(databases):
     with databases.engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE IF NOT EXISTS channel_sessions "
@@ -295,7 +310,8 @@ def test_tables_not_created_yet_are_skipped_with_a_note(tmp_path):
     results = purge(engine, None, 180, report=lines.append)
     assert [result.note for result in results] == ["no tracker store yet", "no such table yet",
                                                    "no handoff tables yet", "no such table yet",
-                                                   "no such table yet", "no such table yet"]
+                                                   "no such table yet", "no such table yet",
+                                                   "no such table yet"]
     assert not (tmp_path / "tracker.db").exists()
 
 
