@@ -71,7 +71,7 @@ class ActionEstimateDelivery(Action):
         discussed = tracker.get_slot(names.ORDER_ID_SLOT)
         if own_order and discussed:
             # "今天能到吗" right after an order was shown
-            return await show_order(dispatcher, customer_id, discussed, tracker=tracker)
+            return await show_order(dispatcher, tracker, customer_id, discussed)
         try:
             orders = await call_backend(backends().orders.orders_of_customer, customer_id, ORDERS_CONSIDERED) or []
         except BackendFailure:
@@ -79,7 +79,7 @@ class ActionEstimateDelivery(Action):
             return []
         meant = order_meant(text, orders, shop_now()) if own_order else None
         if meant is not None:
-            return await show_order(dispatcher, customer_id, meant.order_id, tracker=tracker)
+            return await show_order(dispatcher, tracker, customer_id, meant.order_id)
         say(dispatcher, "delivery_general")
         waiting = open_orders(orders)[:RECENT_ORDERS_SHOWN]
         if not waiting:

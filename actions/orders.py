@@ -77,7 +77,7 @@ class ActionTrackOrder(Action):
             apologise_for_backend(dispatcher)
             return []
         text = tracker.latest_message.get("text")
-        return await show_order(dispatcher, customer_id, order_id, text, tracker)
+        return await show_order(dispatcher, tracker, customer_id, order_id, text)
 
 
 async def order_number_said(tracker: Tracker) -> Optional[str]:
@@ -103,11 +103,11 @@ def draws_cards(tracker: Tracker) -> bool:
 
 
 async def show_order(
-    dispatcher: CollectingDispatcher, customer_id: str, order_id: Optional[str], text: Optional[str] = None,
-    tracker: Optional[Tracker] = None,
+    dispatcher: CollectingDispatcher, tracker: Tracker, customer_id: str, order_id: Optional[str],
+    text: Optional[str] = None,
 ) -> List[EventType]:
     """The order's status and parcel for its owner (with an order card in the summary's message where the
-    ``tracker``'s channel draws cards). Without an order number, the one order the message can be about ("没收到货啊 都好几天了":
+    shopper's channel draws cards). Without an order number, the one order the message can be about ("没收到货啊 都好几天了":
     the parcel on the road), else their recent orders to pick from."""
     try:
         if order_id:
@@ -126,7 +126,7 @@ async def show_order(
         apologise_for_backend(dispatcher)
         return []
     replies = order_response(order, events or [], shop_now())
-    say_reply(dispatcher, replies[0], card=order_card(order) if tracker is not None and draws_cards(tracker) else None)
+    say_reply(dispatcher, replies[0], card=order_card(order) if draws_cards(tracker) else None)
     for reply in replies[1:]:
         say_reply(dispatcher, reply)
     return [

@@ -38,6 +38,6 @@ class ActionHandleInform(Action):
             text, tracker.get_slot(names.SHOWN_ORDERS_SLOT) or [], tracker.get_slot(names.ORDER_ID_SLOT)
         )
         if order_id:
-            return await show_order(dispatcher, customer_id, order_id, tracker=tracker)
+            return await show_order(dispatcher, tracker, customer_id, order_id)
         say(dispatcher, "inform_what_next")
         return []
